@@ -1,0 +1,1 @@
+"""Resident communication: built in the communication issue."""

@@ -1,0 +1,1 @@
+"""Work packages and framework agreements: built in the procurement issue."""

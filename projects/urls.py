@@ -1,0 +1,19 @@
+from django.urls import path
+
+from projects import views
+
+app_name = "projects"
+
+urlpatterns = [
+    path("", views.project_list, name="list"),
+    path("new/", views.project_create, name="create"),
+    path("<slug:slug>/", views.project_detail, name="detail"),
+    path("<slug:slug>/governance/", views.governance_edit, name="governance"),
+    path("<slug:slug>/governance/agreement/", views.governance_document, name="agreement"),
+    path("<slug:slug>/governance/log/", views.governance_log, name="governance-log"),
+    path("<slug:slug>/roles/new/", views.participation_add, name="participation-add"),
+    path("<slug:slug>/roles/<int:pk>/remove/", views.participation_remove, name="participation-remove"),
+    path("<slug:slug>/subteams/new/", views.subteam_edit, name="subteam-add"),
+    path("<slug:slug>/subteams/<int:pk>/", views.subteam_edit, name="subteam-edit"),
+    path("<slug:slug>/subteams/<int:pk>/remove/", views.subteam_delete, name="subteam-delete"),
+]

@@ -1,0 +1,1 @@
+"""Surveys (schouw): built in the surveys issue."""
