@@ -23,7 +23,7 @@ def _broker_state() -> str:
     if settings.CELERY_TASK_ALWAYS_EAGER:
         return "eager"
     try:
-        with celery_app.connection_for_write() as conn:
+        with celery_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
             conn.ensure_connection(max_retries=1, timeout=settings.HEALTHCHECK_BROKER_TIMEOUT)
     except Exception as exc:  # noqa: BLE001
         return f"error: {exc.__class__.__name__}"
@@ -36,6 +36,4 @@ def healthz(request):
     """Answer 200 when the database and the broker respond, 503 otherwise; the body says which."""
     checks = {"database": _database_state(), "broker": _broker_state()}
     healthy = all(state in ("ok", "eager") for state in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503
-    )
+    return JsonResponse({"status": "ok" if healthy else "error", **checks}, status=200 if healthy else 503)

@@ -100,10 +100,11 @@ def lead_missing(project, governance):
             "lead_missing",
             Severity.HIGH,
             "1.1",
-            _("Nobody has the lead role. Without one party that directs the last metre, "
-              "decisions stall and responsibilities stay unclear."),
-            _("Assign the lead role explicitly to one party, usually the heat company or the "
-              "municipality."),
+            _(
+                "Nobody has the lead role. Without one party that directs the last metre, "
+                "decisions stall and responsibilities stay unclear."
+            ),
+            _("Assign the lead role explicitly to one party, usually the heat company or the municipality."),
         )
 
 
@@ -128,10 +129,14 @@ def lead_shared(project, governance):
             "lead_shared",
             Severity.MEDIUM,
             "1.1",
-            _("A shared lead decides by consensus. In practice this slows projects down and "
-              "nobody is finally responsible."),
-            _("Choose one party that leads the whole phase, with clear agreements on the roles "
-              "of the others."),
+            _(
+                "A shared lead decides by consensus. In practice this slows projects down and "
+                "nobody is finally responsible."
+            ),
+            _(
+                "Choose one party that leads the whole phase, with clear agreements on the roles "
+                "of the others."
+            ),
         )
 
 
@@ -143,8 +148,7 @@ def lead_varying(project, governance):
         "lead_varying",
         Severity.LOW,
         "1.1",
-        _("The lead changes per phase. Every hand-over between lead parties costs time and "
-          "information."),
+        _("The lead changes per phase. Every hand-over between lead parties costs time and information."),
         _("Prefer one central lead party; if the lead must vary, bound each phase clearly."),
     )
     per_phase = Counter(p.phase for p in _leads(project) if p.phase)
@@ -155,8 +159,8 @@ def lead_varying(project, governance):
                 f"lead_phase_missing_{phase.value}",
                 Severity.HIGH,
                 "1.1",
-                _("The lead varies per phase, but the phase \u201c%(phase)s\u201d has no lead "
-                  "party.") % {"phase": phase.label},
+                _("The lead varies per phase, but the phase \u201c%(phase)s\u201d has no lead party.")
+                % {"phase": phase.label},
                 _("Assign a lead party to this phase."),
             )
         elif count > 1:
@@ -164,8 +168,8 @@ def lead_varying(project, governance):
                 f"lead_phase_several_{phase.value}",
                 Severity.HIGH,
                 "1.1",
-                _("The phase \u201c%(phase)s\u201d has %(count)d lead parties; nobody knows who "
-                  "decides.") % {"phase": phase.label, "count": count},
+                _("The phase \u201c%(phase)s\u201d has %(count)d lead parties; nobody knows who decides.")
+                % {"phase": phase.label, "count": count},
                 _("Leave one lead party per phase."),
             )
 
@@ -179,12 +183,16 @@ def lead_unsuitable(project, governance):
                 f"lead_unsuitable_{lead.organisation_id}",
                 Severity.MEDIUM,
                 "1.1",
-                _("%(organisation)s (%(kind)s) is a lead party. Housing associations and "
-                  "installers are seldom suited to direct the whole connection process: their "
-                  "own interests and limited view of the heat network get in the way.")
+                _(
+                    "%(organisation)s (%(kind)s) is a lead party. Housing associations and "
+                    "installers are seldom suited to direct the whole connection process: their "
+                    "own interests and limited view of the heat network get in the way."
+                )
                 % {"organisation": lead.organisation.name, "kind": lead.organisation.get_kind_display()},
-                _("Give the lead role to the heat company or the municipality; involve this party "
-                  "in its own role."),
+                _(
+                    "Give the lead role to the heat company or the municipality; involve this party "
+                    "in its own role."
+                ),
             )
 
 
@@ -198,10 +206,14 @@ def collaboration_informal(project, governance):
             "collaboration_informal",
             Severity.HIGH,
             "1.2",
-            _("The parties work together informally, without an agreement. When interests clash "
-              "there is nothing to fall back on."),
-            _("Formalise the collaboration: a signed agreement, regular meetings and decision "
-              "rules. Consider a building team or chain collaboration."),
+            _(
+                "The parties work together informally, without an agreement. When interests clash "
+                "there is nothing to fall back on."
+            ),
+            _(
+                "Formalise the collaboration: a signed agreement, regular meetings and decision "
+                "rules. Consider a building team or chain collaboration."
+            ),
         )
 
 
@@ -210,18 +222,21 @@ def collaboration_unsigned(project, governance):
     if governance.collaboration != Collaboration.FORMAL or governance.agreement == Agreement.SIGNED:
         return
     if governance.agreement == Agreement.LETTER_OF_INTENT:
-        reason = _("The collaboration rests on a letter of intent only. A non-binding letter of "
-                   "intent proved too weak in practice.")
+        reason = _(
+            "The collaboration rests on a letter of intent only. A non-binding letter of "
+            "intent proved too weak in practice."
+        )
     else:
-        reason = _("The collaboration is called formal, but no collaboration agreement has been "
-                   "signed.")
+        reason = _("The collaboration is called formal, but no collaboration agreement has been signed.")
     yield Advisory(
         "collaboration_unsigned",
         Severity.MEDIUM,
         "1.2",
         reason,
-        _("Sign a collaboration agreement with roles, responsibilities and decision rules, and "
-          "record its date and document."),
+        _(
+            "Sign a collaboration agreement with roles, responsibilities and decision rules, and "
+            "record its date and document."
+        ),
     )
 
 
@@ -235,8 +250,10 @@ def boundary_facade(project, governance):
             "boundary_facade",
             Severity.HIGH,
             "2.1",
-            _("The heat company is responsible only up to the facade. Delivery sets placed by "
-              "owners malfunctioned and could not be steered by the heat company."),
+            _(
+                "The heat company is responsible only up to the facade. Delivery sets placed by "
+                "owners malfunctioned and could not be steered by the heat company."
+            ),
             _("Make the heat company responsible at least up to and including the delivery set."),
         )
 
@@ -251,8 +268,10 @@ def installers_late(project, governance):
             "installers_late",
             Severity.MEDIUM,
             "2.2",
-            _("Installers join later on. Their practical knowledge then comes too late for the "
-              "survey and the connection plans."),
+            _(
+                "Installers join later on. Their practical knowledge then comes too late for the "
+                "survey and the connection plans."
+            ),
             _("Involve the installer from the start, for example in a building team."),
         )
 
@@ -268,8 +287,10 @@ def installers_separate(project, governance):
             "installers_separate",
             Severity.HIGH,
             "2.2",
-            _("Several separate installers work without a main contractor. Coordination, "
-              "quality and planning then fall apart between them."),
+            _(
+                "Several separate installers work without a main contractor. Coordination, "
+                "quality and planning then fall apart between them."
+            ),
             _("Contract one main contractor that directs its subcontractors."),
         )
 
@@ -284,9 +305,12 @@ def survey_selection_private(project, governance):
             "survey_selection_private",
             Severity.HIGH,
             "3.1",
-            _("Only a selection of dwellings is surveyed, while most dwellings are privately "
-              "owned (%(share)d%%). Every private home is different; extrapolating from a sample "
-              "leads to surprises during installation.") % {"share": project.private_share},
+            _(
+                "Only a selection of dwellings is surveyed, while most dwellings are privately "
+                "owned (%(share)d%%). Every private home is different; extrapolating from a sample "
+                "leads to surprises during installation."
+            )
+            % {"share": project.private_share},
             _("Survey every dwelling."),
         )
 
@@ -298,10 +322,11 @@ def survey_several_visits(project, governance):
             "survey_several_visits",
             Severity.MEDIUM,
             "3.1",
-            _("Dwellings are visited several times. Every extra visit burdens residents and "
-              "costs money."),
-            _("Visit each home once and record everything every party needs: the kitchen-table "
-              "talk, the dwelling scan and the place of the delivery set."),
+            _("Dwellings are visited several times. Every extra visit burdens residents and costs money."),
+            _(
+                "Visit each home once and record everything every party needs: the kitchen-table "
+                "talk, the dwelling scan and the place of the delivery set."
+            ),
         )
 
 
@@ -312,10 +337,11 @@ def survey_several_parties(project, governance):
             "survey_several_parties",
             Severity.MEDIUM,
             "3.1",
-            _("Several parties survey the same dwellings. Residents tell their story more than "
-              "once, and information is lost between parties."),
-            _("Let one party, ideally one person, do the whole survey; two people only when "
-              "truly needed."),
+            _(
+                "Several parties survey the same dwellings. Residents tell their story more than "
+                "once, and information is lost between parties."
+            ),
+            _("Let one party, ideally one person, do the whole survey; two people only when truly needed."),
         )
 
 
@@ -329,10 +355,14 @@ def procurement_ad_hoc(project, governance):
             "procurement_ad_hoc",
             Severity.MEDIUM,
             "3.2",
-            _("Installers are tendered ad hoc for this project. Every tender starts the learning "
-              "curve anew and takes time."),
-            _("Move to long-term framework agreements, for example a pool of fixed installers to "
-              "choose from per project."),
+            _(
+                "Installers are tendered ad hoc for this project. Every tender starts the learning "
+                "curve anew and takes time."
+            ),
+            _(
+                "Move to long-term framework agreements, for example a pool of fixed installers to "
+                "choose from per project."
+            ),
         )
 
 
@@ -346,8 +376,10 @@ def communication_dispersed(project, governance):
             "communication_dispersed",
             Severity.HIGH,
             "3.3",
-            _("Every party talks to residents about its own work. Residents get confused about "
-              "who to call and what is agreed."),
+            _(
+                "Every party talks to residents about its own work. Residents get confused about "
+                "who to call and what is agreed."
+            ),
             _("Organise communication centrally: one contact point for residents, all the way."),
         )
 
@@ -359,25 +391,29 @@ def communication_passive(project, governance):
             "communication_passive",
             Severity.LOW,
             "3.3",
-            _("Communication is central but passive: letters, e-mail and a website. Residents "
-              "with questions or doubts are not reached personally."),
-            _("Make it active: home visits, kitchen-table talks, support with contracts and a "
-              "sounding-board group."),
+            _(
+                "Communication is central but passive: letters, e-mail and a website. Residents "
+                "with questions or doubts are not reached personally."
+            ),
+            _(
+                "Make it active: home visits, kitchen-table talks, support with contracts and a "
+                "sounding-board group."
+            ),
         )
 
 
 @rule
 def communication_contact(project, governance):
     communicating = _participations(project, Role.COMMUNICATING_PARTY)
-    if governance.communication in (Communication.CENTRAL_ACTIVE, Communication.CENTRAL_PASSIVE):
-        if not communicating:
-            yield Advisory(
-                "communication_no_party",
-                Severity.MEDIUM,
-                "3.3",
-                _("Communication is central, but no communicating party has been named."),
-                _("Name the party that is the residents' one contact point."),
-            )
+    central = (Communication.CENTRAL_ACTIVE, Communication.CENTRAL_PASSIVE)
+    if governance.communication in central and not communicating:
+        yield Advisory(
+            "communication_no_party",
+            Severity.MEDIUM,
+            "3.3",
+            _("Communication is central, but no communicating party has been named."),
+            _("Name the party that is the residents' one contact point."),
+        )
     for participation in communicating:
         kind = participation.organisation.kind
         if kind == OrganisationKind.INSTALLER:
@@ -385,26 +421,34 @@ def communication_contact(project, governance):
                 f"communication_installer_{participation.organisation_id}",
                 Severity.MEDIUM,
                 "3.3",
-                _("%(organisation)s, an installer, is the communicating party. Installers want "
-                  "only short, practical contact with residents (access, parking).")
+                _(
+                    "%(organisation)s, an installer, is the communicating party. Installers want "
+                    "only short, practical contact with residents (access, parking)."
+                )
                 % {"organisation": participation.organisation.name},
-                _("Let the heat company, the municipality or a cooperative be the contact point; "
-                  "keep the installer's contact practical."),
+                _(
+                    "Let the heat company, the municipality or a cooperative be the contact point; "
+                    "keep the installer's contact practical."
+                ),
             )
         elif kind == OrganisationKind.HEAT_COOPERATIVE and project.is_large():
             yield Advisory(
                 f"communication_cooperative_capacity_{participation.organisation_id}",
                 Severity.MEDIUM,
                 "3.3",
-                _("%(organisation)s, a cooperative, communicates with the residents of a large "
-                  "project (%(count)d dwellings). A cooperative is trusted as independent, but "
-                  "has little capacity.")
+                _(
+                    "%(organisation)s, a cooperative, communicates with the residents of a large "
+                    "project (%(count)d dwellings). A cooperative is trusted as independent, but "
+                    "has little capacity."
+                )
                 % {
                     "organisation": participation.organisation.name,
                     "count": project.planned_dwellings,
                 },
-                _("Agree on the cooperative's capacity and support it, for example with the "
-                  "heat company's resident liaisons."),
+                _(
+                    "Agree on the cooperative's capacity and support it, for example with the "
+                    "heat company's resident liaisons."
+                ),
             )
 
 
@@ -414,9 +458,7 @@ def communication_contact(project, governance):
 @rule
 def stakeholders_not_involved(project, governance):
     involved = {
-        p.organisation.kind
-        for p in _participations(project, Role.STAKEHOLDER)
-        if p.involved_on is not None
+        p.organisation.kind for p in _participations(project, Role.STAKEHOLDER) if p.involved_on is not None
     }
     missing = {
         OrganisationKind.GRID_OPERATOR: _(

@@ -40,9 +40,9 @@ def projects_led_by(user: User) -> QuerySet[Project]:
     if _is_platform_admin(user):
         return Project.objects.all()
     return Project.objects.filter(
-        pk__in=Participation.objects.filter(
-            organisation_id=user.organisation_id, role=Role.LEAD
-        ).values("project_id")
+        pk__in=Participation.objects.filter(organisation_id=user.organisation_id, role=Role.LEAD).values(
+            "project_id"
+        )
     )
 
 
@@ -72,12 +72,8 @@ def organisations_visible_to(user: User) -> QuerySet[Organisation]:
         return Organisation.objects.none()
     if _is_platform_admin(user):
         return Organisation.objects.all()
-    shared = Participation.objects.filter(project__in=projects_visible_to(user)).values(
-        "organisation_id"
-    )
-    return Organisation.objects.filter(pk__in=shared) | Organisation.objects.filter(
-        pk=user.organisation_id
-    )
+    shared = Participation.objects.filter(project__in=projects_visible_to(user)).values("organisation_id")
+    return Organisation.objects.filter(pk__in=shared) | Organisation.objects.filter(pk=user.organisation_id)
 
 
 def users_visible_to(user: User) -> QuerySet[User]:

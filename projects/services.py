@@ -73,9 +73,7 @@ def project_create(*, actor: User, **fields) -> Project:
             Participation.objects.create(project=project, organisation=organisation, role=Role.LEAD)
             starter_role = _STARTER_ROLE.get(organisation.kind)
             if starter_role:
-                Participation.objects.create(
-                    project=project, organisation=organisation, role=starter_role
-                )
+                Participation.objects.create(project=project, organisation=organisation, role=starter_role)
     return project
 
 
@@ -92,8 +90,10 @@ def governance_update(*, actor: User, project: Project, version: int, **changes)
     governance, _created = Governance.objects.select_for_update().get_or_create(project=project)
     if governance.version != version:
         raise StaleObjectError(
-            _("The governance of this project was changed meanwhile by someone else. Reload the "
-              "page to see the current choices, then make your change again.")
+            _(
+                "The governance of this project was changed meanwhile by someone else. Reload the "
+                "page to see the current choices, then make your change again."
+            )
         )
     changed = {name: value for name, value in changes.items() if getattr(governance, name) != value}
     if not changed:
@@ -143,8 +143,10 @@ def participation_remove(*, actor: User, participation: Participation) -> None:
         )
         if not actor.is_superuser and not other_leads.exists():
             raise ValidationError(
-                _("You cannot remove your own organisation's lead role while no other party "
-                  "leads; the project would have nobody to edit it.")
+                _(
+                    "You cannot remove your own organisation's lead role while no other party "
+                    "leads; the project would have nobody to edit it."
+                )
             )
     with set_actor(actor):
         participation.delete()

@@ -224,4 +224,3 @@ def subteam_delete(request, slug, pk):
     services.subteam_delete(actor=request.user, subteam=subteam)
     messages.success(request, _("Sub-team removed."))
     return redirect(project)
-

@@ -108,9 +108,7 @@ class Governance(models.Model):
         default=Agreement.NONE,
     )
     agreement_signed_on = models.DateField(_("agreement signed on"), null=True, blank=True)
-    agreement_document = models.FileField(
-        _("agreement document"), upload_to=agreement_upload_to, blank=True
-    )
+    agreement_document = models.FileField(_("agreement document"), upload_to=agreement_upload_to, blank=True)
     # 2.1 Heat company's responsibility
     responsibility_boundary = _choice(ResponsibilityBoundary, _("heat company's responsibility"))
     # 2.2 Installer involvement

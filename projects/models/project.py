@@ -224,4 +224,3 @@ class SubTeam(models.Model):
 
     def get_additional_data(self):
         return {"project_id": self.project_id}
-
