@@ -1,0 +1,84 @@
+import pytest
+from django.db import connection
+
+from tests.factories import (
+    OrganisationFactory,
+    ParticipationFactory,
+    ProjectFactory,
+    UserFactory,
+)
+from projects.models import OrganisationKind, Role
+
+
+def pytest_report_header(config):
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    vendor = db["ENGINE"].rsplit(".", 1)[-1]
+    where = f"{db.get('HOST') or 'local file'}:{db.get('PORT') or ''}"
+    return f"database: {vendor} ({where})"
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _announce_database(django_db_setup, django_db_blocker):
+    """Print the server version once, so the output shows what the suite really ran on."""
+    with django_db_blocker.unblock():
+        with connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                cursor.execute("SELECT version()")
+                print(f"\nRunning on {cursor.fetchone()[0]}")
+            else:
+                print(f"\nRunning on {connection.vendor}")
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def heat_company(db):
+    return OrganisationFactory(kind=OrganisationKind.HEAT_COMPANY, name="Warmtebedrijf Test")
+
+
+@pytest.fixture
+def lead_user(heat_company):
+    return UserFactory(organisation=heat_company)
+
+
+@pytest.fixture
+def advised_project(heat_company):
+    """A project that follows every piece of advice: the health check shows nothing."""
+    project = ProjectFactory(planned_dwellings=120, private_share=30)
+    ParticipationFactory(project=project, organisation=heat_company, role=Role.LEAD)
+    ParticipationFactory(project=project, organisation=heat_company, role=Role.HEAT_COMPANY)
+    ParticipationFactory(project=project, organisation=heat_company, role=Role.COMMUNICATING_PARTY)
+    installer = OrganisationFactory(kind=OrganisationKind.INSTALLER)
+    ParticipationFactory(project=project, organisation=installer, role=Role.MAIN_CONTRACTOR)
+    for kind in (OrganisationKind.GRID_OPERATOR, OrganisationKind.WATER_COMPANY):
+        ParticipationFactory(
+            project=project,
+            organisation=OrganisationFactory(kind=kind),
+            role=Role.STAKEHOLDER,
+            involved_on="2026-01-15",
+        )
+    return project
+
+
+@pytest.fixture
+def outsider_project(db):
+    """A project of other parties only."""
+    project = ProjectFactory()
+    ParticipationFactory(
+        project=project,
+        organisation=OrganisationFactory(kind=OrganisationKind.HEAT_COMPANY),
+        role=Role.LEAD,
+    )
+    return project
+
+
+def member_of(project, kind, role):
+    """A user of a new organisation of ``kind`` that takes ``role`` in ``project``."""
+    organisation = OrganisationFactory(kind=kind)
+    ParticipationFactory(project=project, organisation=organisation, role=role)
+    return UserFactory(organisation=organisation)

@@ -1,0 +1,128 @@
+import datetime
+
+import factory
+from django.utils.text import slugify
+from factory.django import DjangoModelFactory
+
+from projects.models import (
+    Agreement,
+    Collaboration,
+    CollaborationForm,
+    Communication,
+    ConnectionApproach,
+    Governance,
+    HeatCompanyKind,
+    InstallerStructure,
+    InstallerTiming,
+    LeadModel,
+    Organisation,
+    OrganisationKind,
+    Participation,
+    Procurement,
+    Project,
+    ResponsibilityBoundary,
+    SurveyCoverage,
+    SurveyParties,
+    SurveyVisits,
+    Tender,
+    User,
+)
+
+PASSWORD = "correct-horse-battery"
+
+
+class OrganisationFactory(DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    name = factory.Sequence(lambda n: f"Organisatie {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    kind = OrganisationKind.HEAT_COMPANY
+    city = "Amstelhoven"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.test")
+    first_name = "Test"
+    last_name = factory.Sequence(lambda n: f"Gebruiker {n}")
+    organisation = factory.SubFactory(OrganisationFactory)
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook signature
+        if create:
+            obj.save()
+
+
+class GovernanceFactory(DjangoModelFactory):
+    """The advised choices of every building block; traits switch to undecided."""
+
+    class Meta:
+        model = Governance
+
+    project = factory.SubFactory("tests.factories.ProjectFactory", governance=None)
+    lead_model = LeadModel.CENTRAL
+    collaboration = Collaboration.FORMAL
+    collaboration_form = CollaborationForm.BUILDING_TEAM
+    agreement = Agreement.SIGNED
+    agreement_signed_on = datetime.date(2026, 2, 1)
+    responsibility_boundary = ResponsibilityBoundary.DELIVERY_SET
+    installer_timing = InstallerTiming.FROM_START
+    installer_structure = InstallerStructure.MAIN_CONTRACTOR
+    survey_coverage = SurveyCoverage.EVERY_DWELLING
+    survey_parties = SurveyParties.ONE
+    survey_visits = SurveyVisits.ONCE
+    procurement = Procurement.FRAMEWORK
+    tender = Tender.SINGLE
+    communication = Communication.CENTRAL_ACTIVE
+
+    class Params:
+        undecided = factory.Trait(
+            lead_model="",
+            collaboration="",
+            collaboration_form="",
+            agreement=Agreement.NONE,
+            agreement_signed_on=None,
+            responsibility_boundary="",
+            installer_timing="",
+            installer_structure="",
+            survey_coverage="",
+            survey_parties="",
+            survey_visits="",
+            procurement="",
+            tender="",
+            communication="",
+        )
+
+
+class ProjectFactory(DjangoModelFactory):
+    class Meta:
+        model = Project
+        skip_postgeneration_save = True
+
+    name = factory.Sequence(lambda n: f"Warmtenet Wijk {n}")
+    slug = factory.LazyAttribute(lambda o: slugify(o.name))
+    municipality = "Amstelhoven"
+    neighbourhood = factory.Sequence(lambda n: f"Wijk {n}")
+    connection_approach = ConnectionApproach.AREA
+    heat_company_kind = HeatCompanyKind.REGIONAL
+    planned_dwellings = 100
+    signup_threshold = 70
+    private_share = 30
+    start_date = datetime.date(2026, 1, 1)
+    target_date = datetime.date(2028, 1, 1)
+    governance = factory.RelatedFactory(GovernanceFactory, factory_related_name="project")
+
+
+class ParticipationFactory(DjangoModelFactory):
+    class Meta:
+        model = Participation
+
+    project = factory.SubFactory(ProjectFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = "lead"
+    phase = ""
