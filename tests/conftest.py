@@ -1,34 +1,36 @@
 import pytest
-from django.db import connection
 
+from projects.models import OrganisationKind, Role
 from tests.factories import (
     OrganisationFactory,
     ParticipationFactory,
     ProjectFactory,
     UserFactory,
 )
-from projects.models import OrganisationKind, Role
 
 
-def pytest_report_header(config):
+def _database_description():
     from django.conf import settings
 
     db = settings.DATABASES["default"]
-    vendor = db["ENGINE"].rsplit(".", 1)[-1]
-    where = f"{db.get('HOST') or 'local file'}:{db.get('PORT') or ''}"
-    return f"database: {vendor} ({where})"
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return f"database: {db['ENGINE'].rsplit('.', 1)[-1]} ({db['NAME']})"
+    import psycopg
+
+    with psycopg.connect(
+        host=db["HOST"], port=db["PORT"], user=db["USER"], password=db["PASSWORD"], dbname="postgres"
+    ) as conn:
+        version = conn.execute("SHOW server_version").fetchone()[0]
+    return f"database: PostgreSQL {version} on {db['HOST']}:{db['PORT']}"
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _announce_database(django_db_setup, django_db_blocker):
-    """Print the server version once, so the output shows what the suite really ran on."""
-    with django_db_blocker.unblock():
-        with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SELECT version()")
-                print(f"\nRunning on {cursor.fetchone()[0]}")
-            else:
-                print(f"\nRunning on {connection.vendor}")
+def pytest_report_header(config):
+    return _database_description()
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
+    if not hasattr(config, "workerinput"):
+        terminalreporter.write_line(f"The suite ran on the {_database_description()}")
 
 
 @pytest.fixture(autouse=True)

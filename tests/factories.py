@@ -53,7 +53,7 @@ class UserFactory(DjangoModelFactory):
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
 
     @factory.post_generation
-    def _save(obj, create, extracted, **kwargs):  # noqa: N805 - factory_boy hook signature
+    def _save(obj, create, extracted, **kwargs):
         if create:
             obj.save()
 
