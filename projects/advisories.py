@@ -75,6 +75,17 @@ def advise(project: Project) -> list[Advisory]:
     return sorted(found, key=lambda a: (-a.severity, a.block, a.code))
 
 
+def block_status(advisories: list[Advisory]) -> list[dict]:
+    """Per building block its worst severity (0 when it follows the advice), for the traffic lights."""
+    worst = {}
+    for advisory in advisories:
+        worst[advisory.block] = max(worst.get(advisory.block, 0), int(advisory.severity))
+    return [
+        {"number": number, "title": title, "severity": worst.get(number, 0)}
+        for number, title, _fields in Governance.BLOCKS
+    ]
+
+
 def governance_of(project: Project) -> Governance:
     try:
         return project.governance

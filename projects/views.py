@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from projects import selectors, services
-from projects.advisories import Severity, advise, governance_of
+from projects.advisories import Severity, advise, block_status, governance_of
 from projects.forms import GovernanceForm, ParticipationForm, ProjectForm, SubTeamForm
 from projects.models import Governance, Participation, Role, SubTeam
 from projects.permissions import can_create_project, can_edit_governance
@@ -36,6 +36,7 @@ def project_list(request):
                 "leads": [p.organisation for p in project.participations.all() if p.role == Role.LEAD],
                 "advisories": advisories,
                 "high": sum(1 for a in advisories if a.severity == Severity.HIGH),
+                "blocks": block_status(advisories),
             }
         )
     return render(
@@ -76,6 +77,7 @@ def project_detail(request, slug):
                 {
                     "label": Governance._meta.get_field(name).verbose_name,
                     "value": _display(governance, name),
+                    "is_choice": bool(Governance._meta.get_field(name).choices),
                 }
                 for name in fields
             ],
@@ -94,6 +96,7 @@ def project_detail(request, slug):
             "communicating": [p for p in participations if p.role == Role.COMMUNICATING_PARTY],
             "blocks": blocks,
             "advisories": advisories,
+            "block_status": block_status(advisories),
             "severity_counts": {
                 level: sum(1 for a in advisories if a.severity == level) for level in Severity
             },

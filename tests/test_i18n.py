@@ -88,3 +88,10 @@ def test_project_page_has_no_english_left_in_dutch(client, lead_user, advised_pr
         and f">{e.msgid}<" in dutch
     ]
     assert leftovers == []
+
+
+@pytest.mark.django_db
+def test_an_english_browser_still_gets_dutch_until_the_user_switches(client, lead_user):
+    client.force_login(lead_user)
+    page = client.get(reverse("projects:list"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+    assert 'lang="nl"' in page.text
