@@ -43,7 +43,7 @@ test: $(VENV)/.dev lint
 	scripts/with-services $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 messages: $(VENV)/.dev
-	$(PY) manage.py makemessages --locale nl --no-obsolete --add-location file --ignore '.venv/*'
+	$(PY) manage.py makemessages --locale nl --no-obsolete --add-location file --ignore '.venv/*' --ignore 'tests/*'
 	$(PY) manage.py compilemessages --locale nl --ignore '.venv/*'
 
 lock:

@@ -170,7 +170,7 @@ def lead_varying(project, governance):
                 f"lead_phase_missing_{phase.value}",
                 Severity.HIGH,
                 "1.1",
-                _("The lead varies per phase, but the phase \u201c%(phase)s\u201d has no lead party.")
+                _("The lead varies per phase, but the phase “%(phase)s” has no lead party.")
                 % {"phase": phase.label},
                 _("Assign a lead party to this phase."),
             )
@@ -179,7 +179,7 @@ def lead_varying(project, governance):
                 f"lead_phase_several_{phase.value}",
                 Severity.HIGH,
                 "1.1",
-                _("The phase \u201c%(phase)s\u201d has %(count)d lead parties; nobody knows who decides.")
+                _("The phase “%(phase)s” has %(count)d lead parties; nobody knows who decides.")
                 % {"phase": phase.label, "count": count},
                 _("Leave one lead party per phase."),
             )
