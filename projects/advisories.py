@@ -90,7 +90,8 @@ def governance_of(project: Project) -> Governance:
     try:
         return project.governance
     except Governance.DoesNotExist:
-        return Governance(project=project)
+        # Unsaved and not attached to the project: reading it must not change what the project caches.
+        return Governance(project_id=project.pk)
 
 
 def _participations(project: Project, *roles: str):
@@ -188,10 +189,12 @@ def lead_varying(project, governance):
 @rule
 def lead_unsuitable(project, governance):
     unsuitable = (OrganisationKind.HOUSING_ASSOCIATION, OrganisationKind.INSTALLER)
-    for lead in _leads(project):
-        if lead.organisation.kind in unsuitable:
+    # One advisory per organisation, even when it leads several phases.
+    organisations = {lead.organisation_id: lead.organisation for lead in _leads(project)}
+    for organisation in organisations.values():
+        if organisation.kind in unsuitable:
             yield Advisory(
-                f"lead_unsuitable_{lead.organisation_id}",
+                f"lead_unsuitable_{organisation.pk}",
                 Severity.MEDIUM,
                 "1.1",
                 _(
@@ -199,7 +202,7 @@ def lead_unsuitable(project, governance):
                     "installers are seldom suited to direct the whole connection process: their "
                     "own interests and limited view of the heat network get in the way."
                 )
-                % {"organisation": lead.organisation.name, "kind": lead.organisation.get_kind_display()},
+                % {"organisation": organisation.name, "kind": organisation.get_kind_display()},
                 _(
                     "Give the lead role to the heat company or the municipality; involve this party "
                     "in its own role."
@@ -511,14 +514,18 @@ def large_without_subteams(project, governance):
 @rule
 def undecided(project, governance):
     required = {
-        "1.1": ("lead_model",),
-        "1.2": ("collaboration",),
-        "2.1": ("responsibility_boundary",),
-        "2.2": ("installer_timing", "installer_structure"),
-        "3.1": ("survey_coverage", "survey_parties", "survey_visits"),
-        "3.2": ("procurement",),
-        "3.3": ("communication",),
+        "1.1": ["lead_model"],
+        "1.2": ["collaboration"],
+        "2.1": ["responsibility_boundary"],
+        "2.2": ["installer_timing", "installer_structure"],
+        "3.1": ["survey_coverage", "survey_parties", "survey_visits"],
+        "3.2": ["procurement"],
+        "3.3": ["communication"],
     }
+    if governance.collaboration == Collaboration.FORMAL:
+        required["1.2"].append("collaboration_form")
+    if governance.procurement != Procurement.INTEGRATED:
+        required["3.2"].append("tender")  # an integrated installer is not tendered
     for block, fields in required.items():
         if any(not getattr(governance, field) for field in fields):
             yield Advisory(

@@ -727,3 +727,34 @@ def test_every_advisory_renders_in_dutch(projects_covering_every_rule):
         assert action != english_action, key
         assert severity != english_severity, key
         assert title != english_title, key
+
+
+def test_unsuitable_lead_of_several_phases_is_advised_once(advised_project):
+    association = OrganisationFactory(kind=OrganisationKind.HOUSING_ASSOCIATION)
+    for phase in ("survey", "communication", "execution", "aftercare"):
+        ParticipationFactory(project=advised_project, organisation=association, role=Role.LEAD, phase=phase)
+    Governance.objects.filter(project=advised_project).update(lead_model="varying")
+    codes = [a.code for a in advise(Project.objects.get(pk=advised_project.pk))]
+    assert codes.count(f"lead_unsuitable_{association.pk}") == 1
+
+
+@pytest.mark.parametrize(
+    ("changes", "fires"),
+    [
+        ({"tender": ""}, True),
+        ({"tender": "", "procurement": "integrated"}, False),
+        ({"collaboration_form": ""}, True),
+    ],
+)
+def test_undecided_dependent_choices(advised_project, changes, fires):
+    Governance.objects.filter(project=advised_project).update(**changes)
+    codes = {a.code for a in advise(Project.objects.get(pk=advised_project.pk))}
+    block = "1.2" if "collaboration_form" in changes else "3.2"
+    assert (f"undecided_{block}" in codes) is fires
+
+
+def test_advising_a_project_without_governance_leaves_it_unchanged(db):
+    project = ProjectFactory(governance=None)
+    advise(project)
+    with pytest.raises(Governance.DoesNotExist):
+        project.governance  # noqa: B018
