@@ -27,7 +27,15 @@ def test_sqlite_migrate_demo_login_and_open_a_page(tmp_path):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "TEST_REDIS_URL", "DEBUG"}
+        if key
+        not in {
+            "DATABASE_URL",
+            "CELERY_BROKER_URL",
+            "EMAIL_URL",
+            "TEST_REDIS_URL",
+            "DEBUG",
+            "DJANGO_ALLOW_ASYNC_UNSAFE",
+        }
     }
     env["VAR_DIR"] = str(tmp_path / "var")
     env["DJANGO_SETTINGS_MODULE"] = "config.settings"

@@ -7,13 +7,21 @@ import pytest
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 
-# Playwright's sync API runs an event loop in this thread; the tests' own ORM calls are still
-# synchronous and happen while no browser call is in flight.
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+@pytest.fixture(scope="session")
+def _sync_orm_beside_playwright():
+    """Playwright's sync API keeps an event loop running in this thread while the browser lives.
+
+    The tests' own ORM calls stay synchronous and never overlap a browser call, so Django's guard
+    against ORM calls from async code is lifted for exactly that time.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+        yield
 
 
 @pytest.fixture(scope="session")
-def browser():
+def browser(_sync_orm_beside_playwright):
     if not os.path.exists(CHROMIUM):
         pytest.skip("Debian's chromium is not installed (make test installs it)")
     from playwright.sync_api import sync_playwright
