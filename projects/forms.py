@@ -73,7 +73,11 @@ class GovernanceForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Governance
         fields = list(GOVERNANCE_FIELDS)
-        widgets = {"agreement_signed_on": DateInput()}
+        # A plain file input: the stored document is private and offered through a scoped view.
+        widgets = {
+            "agreement_signed_on": DateInput(),
+            "agreement_document": forms.FileInput(attrs={"accept": "application/pdf,.pdf"}),
+        }
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
