@@ -79,21 +79,7 @@ class ProjectListSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Project
-        fields = [
-            "slug",
-            "name",
-            "municipality",
-            "neighbourhood",
-            "connection_approach",
-            "heat_company_kind",
-            "planned_dwellings",
-            "signup_threshold",
-            "private_share",
-            "start_date",
-            "target_date",
-            "lead_parties",
-            "advisory_count",
-        ]
+        fields = [*services.PROJECT_FIELDS, "lead_parties", "advisory_count"]
 
     def get_lead_parties(self, project) -> list[str]:
         return [p.organisation.name for p in project.participations.all() if p.role == Role.LEAD]

@@ -10,7 +10,7 @@ from projects.models import (
     SubTeam,
     User,
 )
-from projects.services import GOVERNANCE_FIELDS
+from projects.services import GOVERNANCE_FIELDS, PROJECT_FIELDS
 
 
 class StyledFormMixin:
@@ -36,19 +36,7 @@ class DateInput(forms.DateInput):
 class ProjectForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Project
-        fields = [
-            "name",
-            "slug",
-            "municipality",
-            "neighbourhood",
-            "connection_approach",
-            "heat_company_kind",
-            "planned_dwellings",
-            "signup_threshold",
-            "private_share",
-            "start_date",
-            "target_date",
-        ]
+        fields = list(PROJECT_FIELDS)
         widgets = {"start_date": DateInput(), "target_date": DateInput()}
 
 

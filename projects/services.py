@@ -34,6 +34,21 @@ _STARTER_ROLE = {
     OrganisationKind.MUNICIPALITY: Role.MUNICIPALITY,
 }
 
+# The facts of a project that its creator enters (forms and API share this list).
+PROJECT_FIELDS = (
+    "name",
+    "slug",
+    "municipality",
+    "neighbourhood",
+    "connection_approach",
+    "heat_company_kind",
+    "planned_dwellings",
+    "signup_threshold",
+    "private_share",
+    "start_date",
+    "target_date",
+)
+
 GOVERNANCE_FIELDS = (
     "lead_model",
     "collaboration",
