@@ -10,6 +10,9 @@ from projects.models import (
     CollaborationForm,
     Communication,
     ConnectionApproach,
+    Contact,
+    Dwelling,
+    DwellingType,
     Governance,
     HeatCompanyKind,
     InstallerStructure,
@@ -17,6 +20,7 @@ from projects.models import (
     LeadModel,
     Organisation,
     OrganisationKind,
+    Ownership,
     Participation,
     Procurement,
     Project,
@@ -126,3 +130,33 @@ class ParticipationFactory(DjangoModelFactory):
     organisation = factory.SubFactory(OrganisationFactory)
     role = "lead"
     phase = ""
+
+
+class DwellingFactory(DjangoModelFactory):
+    """A dwelling; pass ``state=`` to start it anywhere (the protected field is set at construction)."""
+
+    class Meta:
+        model = Dwelling
+
+    project = factory.SubFactory(ProjectFactory)
+    postcode = factory.Sequence(
+        lambda n: f"{1000 + n // 26 % 9000} {chr(65 + n % 26)}{chr(65 + n // 234 % 26)}"
+    )
+    house_number = factory.Sequence(lambda n: n % 300 + 1)
+    street = factory.Sequence(lambda n: f"Lindelaan {n}")
+    city = "Amstelhoven"
+    ownership = Ownership.OWNER_OCCUPIED
+    dwelling_type = DwellingType.MID_TERRACE
+    build_year = 1965
+    cluster = "Blok A"
+
+
+class ContactFactory(DjangoModelFactory):
+    class Meta:
+        model = Contact
+
+    dwelling = factory.SubFactory(DwellingFactory)
+    role = "owner"
+    name = factory.Sequence(lambda n: f"Bewoner {n}")
+    email = factory.Sequence(lambda n: f"bewoner{n}@example.test")
+    phone = "0612345678"

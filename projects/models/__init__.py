@@ -1,3 +1,13 @@
+from .dwellings import (
+    ENERGY_LABELS,
+    Channel,
+    Contact,
+    ContactRole,
+    Dwelling,
+    DwellingTransition,
+    DwellingType,
+    Ownership,
+)
 from .governance import (
     Agreement,
     Collaboration,
@@ -14,6 +24,7 @@ from .governance import (
     SurveyVisits,
     Tender,
 )
+from .jobs import Job
 from .parties import Organisation, OrganisationKind, User
 from .project import (
     ConnectionApproach,
@@ -26,18 +37,27 @@ from .project import (
 )
 
 __all__ = [
+    "ENERGY_LABELS",
     "Agreement",
+    "Channel",
     "Collaboration",
     "CollaborationForm",
     "Communication",
     "ConnectionApproach",
+    "Contact",
+    "ContactRole",
+    "Dwelling",
+    "DwellingTransition",
+    "DwellingType",
     "Governance",
     "HeatCompanyKind",
     "InstallerStructure",
     "InstallerTiming",
+    "Job",
     "LeadModel",
     "Organisation",
     "OrganisationKind",
+    "Ownership",
     "Participation",
     "Phase",
     "Procurement",

@@ -1,0 +1,37 @@
+"""Every write goes through a service: governance and parties, and dwellings."""
+
+from .dwellings import (
+    TRANSITIONS,
+    DwellingChanged,
+    TransitionRefused,
+    dwelling_transition,
+    dwellings_bulk_transition,
+)
+from .governance import (
+    GOVERNANCE_FIELDS,
+    PROJECT_FIELDS,
+    StaleObjectError,
+    governance_update,
+    participation_add,
+    participation_remove,
+    project_create,
+    subteam_delete,
+    subteam_save,
+)
+
+__all__ = [
+    "GOVERNANCE_FIELDS",
+    "PROJECT_FIELDS",
+    "TRANSITIONS",
+    "DwellingChanged",
+    "StaleObjectError",
+    "TransitionRefused",
+    "dwelling_transition",
+    "dwellings_bulk_transition",
+    "governance_update",
+    "participation_add",
+    "participation_remove",
+    "project_create",
+    "subteam_delete",
+    "subteam_save",
+]
