@@ -10,8 +10,22 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Governance, Organisation, Participation, Project, SubTeam, User
+from projects.models import (
+    Contact,
+    Dwelling,
+    DwellingTransition,
+    Governance,
+    Job,
+    Organisation,
+    Participation,
+    Project,
+    SubTeam,
+    User,
+)
 from projects.permissions import (
+    can_see_contacts,
+    can_see_extra_care_note,
+    dwellings_visible_to,
     organisations_visible_to,
     projects_led_by,
     projects_visible_to,
@@ -207,3 +221,105 @@ class LogEntryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class ContactInline(admin.TabularInline):
+    model = Contact
+    extra = 0
+
+
+class TransitionInline(admin.TabularInline):
+    """The log is read-only: a dwelling moves through the service, never by editing its state."""
+
+    model = DwellingTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ["at", "transition", "source", "target", "actor", "organisation", "reason"]
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Dwelling)
+class DwellingAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["__str__", "postcode", "project", "cluster", "ownership", "state"]
+    list_filter = ["state", "ownership", "dwelling_type", "extra_care"]
+    search_fields = ["street", "postcode", "city", "bag_id", "cluster"]
+    list_select_related = ["project"]
+    readonly_fields = [
+        "state",
+        "held_state",
+        "state_reason",
+        "state_changed_at",
+        "visit_count",
+        "survey_completed_at",
+        "plan_approved_at",
+        "created_at",
+        "updated_at",
+    ]
+    raw_id_fields = ["surveyor"]
+    inlines = [ContactInline, TransitionInline]
+
+    def scope(self, request):
+        return dwellings_visible_to(request.user)
+
+    def get_inline_instances(self, request, obj=None):
+        inlines = super().get_inline_instances(request, obj)
+        if obj is not None and not can_see_contacts(request.user, obj):
+            inlines = [inline for inline in inlines if not isinstance(inline, ContactInline)]
+        return inlines
+
+    def _editable(self, request, obj):
+        return obj is None or projects_led_by(request.user).filter(pk=obj.project_id).exists()
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self._editable(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+    def get_readonly_fields(self, request, obj=None):
+        return list(super().get_readonly_fields(request, obj))
+
+    def get_exclude(self, request, obj=None):
+        # A note that the user may not read is not shown at all, not even read-only.
+        if obj is not None and not can_see_extra_care_note(request.user, obj):
+            return ["extra_care_note"]
+        return super().get_exclude(request, obj)
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "project":
+            kwargs["queryset"] = projects_led_by(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+@admin.register(DwellingTransition)
+class DwellingTransitionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["at", "dwelling", "transition", "source", "target", "actor", "organisation"]
+    list_filter = ["transition", "target"]
+    list_select_related = ["dwelling", "actor", "organisation"]
+    date_hierarchy = "at"
+
+    def scope(self, request):
+        return DwellingTransition.objects.filter(dwelling__in=dwellings_visible_to(request.user))
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Job)
+class JobAdmin(ProjectScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["pk", "kind", "project", "status", "processed", "total", "created_by", "created_at"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["project", "created_by"]
+    readonly_fields = ["started_at", "finished_at", "processed", "total", "result", "error"]
+
+    def scope(self, request):
+        return Job.objects.filter(project__in=projects_led_by(request.user))

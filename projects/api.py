@@ -10,8 +10,18 @@ from rest_framework.response import Response
 
 from projects import selectors, services
 from projects.advisories import advise, governance_of
-from projects.models import Governance, Organisation, Participation, Project, Role, SubTeam
-from projects.permissions import can_edit_governance, organisations_visible_to
+from projects.filters import DwellingFilter
+from projects.models import Contact, Dwelling, Governance, Organisation, Participation, Project, Role, SubTeam
+from projects.permissions import (
+    can_edit_governance,
+    can_see_access_contact,
+    can_see_contacts,
+    can_see_extra_care_note,
+    dwellings_visible_to,
+    organisations_visible_to,
+)
+from projects.states import DwellingState, Signatory, VisitFailure
+from projects.timeline import timeline
 
 
 class Conflict(exceptions.APIException):
@@ -188,3 +198,195 @@ class OrganisationViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return organisations_visible_to(self.request.user).order_by("name")
+
+
+# --- Dwellings ---------------------------------------------------------------------------------
+
+
+class ContactSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Contact
+        fields = ["role", "name", "email", "phone", "preferred_channel", "language"]
+
+
+class DwellingSerializer(serializers.ModelSerializer):
+    """A dwelling as far as the viewer may see it: people and the care note only where allowed."""
+
+    project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    housing_association = serializers.StringRelatedField()
+    installer = serializers.StringRelatedField()
+    contacts = serializers.SerializerMethodField()
+    extra_care_note = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Dwelling
+        fields = [
+            "id",
+            "project",
+            "postcode",
+            "house_number",
+            "house_letter",
+            "house_number_addition",
+            "street",
+            "city",
+            "bag_id",
+            "ownership",
+            "housing_association",
+            "owners_association",
+            "dwelling_type",
+            "build_year",
+            "energy_label",
+            "floor_area",
+            "listed_monument",
+            "cluster",
+            "extra_care",
+            "extra_care_note",
+            "state",
+            "state_reason",
+            "state_changed_at",
+            "visit_count",
+            "survey_appointment_at",
+            "installer",
+            "installation_planned_on",
+            "connected_on",
+            "contacts",
+        ]
+
+    def _user(self):
+        return self.context["request"].user
+
+    def get_contacts(self, dwelling) -> list[dict]:
+        user = self._user()
+        contacts = list(dwelling.contacts.all())
+        if can_see_contacts(user, dwelling):
+            return ContactSerializer(contacts, many=True).data
+        if can_see_access_contact(user, dwelling):
+            resident = [c for c in contacts if c.role == "resident"] or [
+                c for c in contacts if c.role == "owner" and dwelling.ownership == "owner_occupied"
+            ]
+            return [{"role": "resident", "name": c.name, "phone": c.phone} for c in resident]
+        return []
+
+    def get_extra_care_note(self, dwelling) -> str | None:
+        return dwelling.extra_care_note if can_see_extra_care_note(self._user(), dwelling) else None
+
+
+class TransitionRequestSerializer(serializers.Serializer):
+    transition = serializers.ChoiceField(choices=sorted(services.TRANSITIONS))
+    expected_state = serializers.ChoiceField(
+        choices=DwellingState.choices,
+        help_text="The state you saw. If the dwelling moved on meanwhile: 409, and nothing changes.",
+    )
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    surveyor = serializers.IntegerField(
+        required=False, help_text="plan_survey: a user id of your survey party"
+    )
+    appointment_at = serializers.DateTimeField(required=False)
+    failure = serializers.ChoiceField(choices=VisitFailure.choices, required=False)
+    signatory = serializers.ChoiceField(choices=Signatory.choices, required=False)
+    signatory_name = serializers.CharField(required=False)
+    signed_on = serializers.DateField(required=False)
+    document = serializers.FileField(required=False, help_text="record_agreement: the signed PDF (multipart)")
+    owners_association_consent_on = serializers.DateField(required=False)
+    tenant_supports = serializers.BooleanField(required=False, allow_null=True, default=None)
+    installer = serializers.IntegerField(required=False, help_text="assign: an organisation id")
+    planned_on = serializers.DateField(required=False)
+    installed_on = serializers.DateField(required=False)
+    connected_on = serializers.DateField(required=False)
+
+    def validate_document(self, upload):
+        from django import forms
+
+        from projects.forms import validate_pdf
+
+        try:
+            validate_pdf(upload)
+        except forms.ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from exc
+        return upload
+
+
+class TimelineEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    kind = serializers.CharField()
+    title = serializers.CharField()
+    body = serializers.CharField()
+    actor = serializers.CharField()
+    organisation = serializers.CharField()
+    public = serializers.BooleanField()
+
+
+class DwellingViewSet(viewsets.ReadOnlyModelViewSet):
+    """Dwellings you may see, filtered like the list page (``?project=slug&state=informed&q=...``)."""
+
+    serializer_class = DwellingSerializer
+
+    def get_queryset(self):
+        queryset = (
+            dwellings_visible_to(self.request.user)
+            .select_related("project", "housing_association", "installer")
+            .prefetch_related("contacts")
+            .order_by("project_id", "street", "house_number", "house_letter", "house_number_addition", "pk")
+        )
+        if self.action == "list":
+            slug = self.request.query_params.get("project")
+            if slug:
+                queryset = queryset.filter(project__slug=slug)
+            people = bool(dwelling_people_projects(self.request.user))
+            queryset = DwellingFilter(
+                self.request.query_params, queryset=queryset, can_search_people=people
+            ).qs
+        return queryset
+
+    @extend_schema(request=TransitionRequestSerializer, responses=DwellingSerializer)
+    @action(detail=True, methods=["post"])
+    def transitions(self, request, pk=None):
+        """Make one move. 409 if the dwelling is no longer in ``expected_state``; 403 if your
+        organisation may not make it; 400 if it is not possible now or data is missing."""
+        dwelling = self.get_object()
+        payload = TransitionRequestSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = {k: v for k, v in payload.validated_data.items() if v is not None or k == "tenant_supports"}
+        name = data.pop("transition")
+        expected = data.pop("expected_state")
+        reason = data.pop("reason", "")
+        try:
+            dwelling = services.dwelling_transition(
+                actor=request.user,
+                dwelling_id=dwelling.pk,
+                transition=name,
+                expected_state=expected,
+                reason=reason,
+                **data,
+            )
+        except services.DwellingChanged as exc:
+            raise Conflict(str(exc)) from exc
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from exc
+        except services.TransitionRefused as exc:
+            raise exceptions.ValidationError({"transition": [str(exc)]}) from exc
+        except DjangoValidationError as exc:
+            detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
+            raise exceptions.ValidationError(detail) from exc
+        dwelling = self.get_queryset().get(pk=dwelling.pk)
+        return Response(DwellingSerializer(dwelling, context={"request": request}).data)
+
+    @extend_schema(responses=TimelineEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def timeline(self, request, pk=None):
+        """What happened to the dwelling, newest first; ``?public=1`` for the resident's view."""
+        dwelling = self.get_object()
+        public_only = request.query_params.get("public") in ("1", "true")
+        return Response(
+            TimelineEntrySerializer(timeline(dwelling, request.user, public_only=public_only), many=True).data
+        )
+
+
+def dwelling_people_projects(user) -> list[int]:
+    from projects.permissions import projects_with_roles
+
+    if user.is_superuser:
+        return [0]
+    return projects_with_roles(
+        user, {Role.LEAD, Role.HEAT_COMPANY, Role.COMMUNICATING_PARTY, Role.HOUSING_ASSOCIATION}
+    )

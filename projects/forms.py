@@ -119,3 +119,132 @@ class SubTeamForm(StyledFormMixin, forms.ModelForm):
             .order_by("organisation__name", "last_name", "email")
         )
         self.fields["members"].label_from_instance = lambda user: f"{user} ({user.organisation})"
+
+
+# --- Dwelling moves ----------------------------------------------------------------------------
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+YES_NO = [("", _("— choose —")), ("yes", _("yes")), ("no", _("no"))]
+
+
+class TransitionForm(StyledFormMixin, forms.Form):
+    """One move of one dwelling. Fields depend on the transition; the service does the checking."""
+
+    expected_state = forms.CharField(widget=forms.HiddenInput)
+    reason = forms.CharField(
+        label=_("Reason or note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, spec, dwelling, actor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.spec = spec
+        self.fields["expected_state"].initial = dwelling.state
+        if spec.reason_required:
+            self.fields["reason"].required = True
+            self.fields["reason"].label = _("Reason")
+        name = spec.name
+        if name == "plan_survey":
+            colleagues = User.objects.filter(organisation_id=actor.organisation_id, is_active=True)
+            self.fields["surveyor"] = forms.ModelChoiceField(label=_("Surveyor"), queryset=colleagues)
+            self.fields["appointment_at"] = forms.DateTimeField(
+                label=_("Appointment"), widget=DateTimeInput()
+            )
+        elif name == "visit_failed":
+            from projects.states import VisitFailure
+
+            self.fields["failure"] = forms.ChoiceField(label=_("What happened"), choices=VisitFailure.choices)
+        elif name == "record_agreement":
+            from projects.states import Signatory
+
+            self.fields["signatory"] = forms.ChoiceField(
+                label=_("Signed by"), choices=Signatory.choices, initial=dwelling.expected_signatory()
+            )
+            self.fields["signatory_name"] = forms.CharField(label=_("Name of the signatory"), max_length=120)
+            self.fields["signed_on"] = forms.DateField(label=_("Signed on"), widget=DateInput())
+            self.fields["document"] = forms.FileField(label=_("Signed agreement (PDF)"))
+            if dwelling.needs_owners_association_consent():
+                self.fields["owners_association_consent_on"] = forms.DateField(
+                    label=_("Owners' association consented on"), widget=DateInput()
+                )
+            if dwelling.is_rental():
+                self.fields["tenant_supports"] = forms.TypedChoiceField(
+                    label=_("Does the tenant support it?"),
+                    choices=YES_NO,
+                    coerce=lambda value: value == "yes",
+                    empty_value=None,
+                )
+        elif name == "assign":
+            from projects.models.project import INSTALLING_ROLES
+
+            self.fields["installer"] = forms.ModelChoiceField(
+                label=_("Installer"),
+                queryset=Organisation.objects.filter(
+                    participations__project_id=dwelling.project_id,
+                    participations__role__in=INSTALLING_ROLES,
+                ).distinct(),
+            )
+        elif name in ("plan_installation", "report_installed", "confirm_connection"):
+            field = {"plan_installation": "planned_on", "report_installed": "installed_on"}.get(
+                name, "connected_on"
+            )
+            label = {
+                "planned_on": _("Installation date"),
+                "installed_on": _("Installed on"),
+                "connected_on": _("Connected on"),
+            }[field]
+            self.fields[field] = forms.DateField(label=label, widget=DateInput())
+
+    def clean_document(self):
+        upload = self.cleaned_data.get("document")
+        if upload:
+            validate_pdf(upload)
+        return upload
+
+    def params(self) -> dict:
+        data = dict(self.cleaned_data)
+        data.pop("expected_state", None)
+        data.pop("reason", None)
+        return data
+
+
+# Moves that make sense for many dwellings at once.
+BULK_TRANSITIONS = ("inform", "approve_plan", "assign", "decline", "reopen", "hold", "resume", "withdraw")
+
+
+class BulkMoveForm(StyledFormMixin, forms.Form):
+    transition = forms.ChoiceField(label=_("Move"))
+    reason = forms.CharField(
+        label=_("Reason or note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    installer = forms.ModelChoiceField(
+        label=_("Installer (for “assign”)"), queryset=Organisation.objects.none(), required=False
+    )
+    confirm_count = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        from projects.models.project import INSTALLING_ROLES
+        from projects.services.dwellings import TRANSITIONS
+
+        self.fields["transition"].choices = [(name, TRANSITIONS[name].label) for name in BULK_TRANSITIONS]
+        self.fields["installer"].queryset = Organisation.objects.filter(
+            participations__project=project, participations__role__in=INSTALLING_ROLES
+        ).distinct()
+
+    def clean(self):
+        from projects.services.dwellings import TRANSITIONS
+
+        data = super().clean()
+        spec = TRANSITIONS.get(data.get("transition"))
+        if spec and spec.reason_required and not data.get("reason"):
+            self.add_error("reason", _("Give the reason."))
+        if data.get("transition") == "assign" and not data.get("installer"):
+            self.add_error("installer", _("Choose the installer."))
+        return data

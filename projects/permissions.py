@@ -110,7 +110,7 @@ def project_roles(user: User) -> dict[int, set[str]]:
     return cached
 
 
-def _projects_with_roles(user: User, roles) -> list[int]:
+def projects_with_roles(user: User, roles) -> list[int]:
     return [pid for pid, held in project_roles(user).items() if held & set(roles)]
 
 
@@ -125,13 +125,13 @@ def dwellings_visible_to(user: User):
         return Dwelling.objects.none()
     org = user.organisation_id
     condition = (
-        Q(project_id__in=_projects_with_roles(user, FULL_VIEW_ROLES))
+        Q(project_id__in=projects_with_roles(user, FULL_VIEW_ROLES))
         | Q(
-            project_id__in=_projects_with_roles(user, {Role.SURVEY_PARTY}),
+            project_id__in=projects_with_roles(user, {Role.SURVEY_PARTY}),
             survey_party_id__in=[org],
         )
         | Q(
-            project_id__in=_projects_with_roles(user, {Role.SURVEY_PARTY}),
+            project_id__in=projects_with_roles(user, {Role.SURVEY_PARTY}),
             survey_party__isnull=True,
         )
         | Q(surveyor_id=user.pk)

@@ -44,3 +44,71 @@ def governance_log(*, project: Project) -> QuerySet[LogEntry]:
         .select_related("actor", "actor__organisation", "content_type")
         .order_by("-timestamp", "-pk")
     )
+
+
+# --- Dwellings ---------------------------------------------------------------------------------
+
+DWELLING_SORTS = {
+    "address": ("street", "house_number", "house_letter", "house_number_addition"),
+    "postcode": ("postcode", "house_number", "house_letter", "house_number_addition"),
+    "cluster": ("cluster", "street", "house_number"),
+    "state": ("state", "street", "house_number"),
+    "changed": ("-state_changed_at", "pk"),
+}
+
+
+def dwelling_list(*, user: User, project: Project, sort: str = "address") -> QuerySet:
+    """The dwellings of a project that the user may see, ready for a list page."""
+    from projects.permissions import dwellings_visible_to
+
+    return (
+        dwellings_visible_to(user)
+        .filter(project=project)
+        .select_related("housing_association", "installer")
+        .order_by(*DWELLING_SORTS.get(sort, DWELLING_SORTS["address"]), "pk")
+    )
+
+
+def state_counts(queryset) -> dict[str, int]:
+    """Number of dwellings per state, in one query."""
+    from django.db.models import Count
+
+    rows = queryset.order_by().values_list("state").annotate(n=Count("pk"))
+    return dict(rows)
+
+
+def dwelling_get(*, user: User, project: Project, pk: int):
+    from projects.permissions import dwellings_visible_to
+
+    return get_object_or_404(
+        dwellings_visible_to(user)
+        .filter(project=project)
+        .select_related("project", "housing_association", "installer", "surveyor", "survey_party")
+        .prefetch_related("contacts"),
+        pk=pk,
+    )
+
+
+def project_progress(*, project: Project) -> dict:
+    """Aggregated progress of a project: counts per state, shares; no personal data at all."""
+    from projects.models import Dwelling
+    from projects.states import MAIN_PATH, DwellingState
+
+    counts = state_counts(Dwelling.objects.filter(project=project))
+    total = sum(counts.values())
+    agreed_or_further = sum(
+        counts.get(state, 0) for state in MAIN_PATH[MAIN_PATH.index(DwellingState.AGREED) :]
+    )
+    decided = agreed_or_further + counts.get(DwellingState.DECLINED, 0)
+    return {
+        "total": total,
+        "planned": project.planned_dwellings,
+        "counts": [
+            {"state": state, "label": state.label, "count": counts.get(state.value, 0)}
+            for state in DwellingState
+        ],
+        "connected": counts.get(DwellingState.CONNECTED, 0),
+        "agreed_share": round(100 * agreed_or_further / total) if total else 0,
+        "threshold": project.signup_threshold,
+        "decided": decided,
+    }

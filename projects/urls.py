@@ -16,4 +16,11 @@ urlpatterns = [
     path("<slug:slug>/subteams/new/", views.subteam_edit, name="subteam-add"),
     path("<slug:slug>/subteams/<int:pk>/", views.subteam_edit, name="subteam-edit"),
     path("<slug:slug>/subteams/<int:pk>/remove/", views.subteam_delete, name="subteam-delete"),
+    path("<slug:slug>/dwellings/", views.dwelling_list, name="dwellings"),
+    path("<slug:slug>/dwellings/bulk/", views.dwelling_bulk, name="dwelling-bulk"),
+    path("<slug:slug>/dwellings/<int:pk>/", views.dwelling_detail, name="dwelling"),
+    path("<slug:slug>/dwellings/<int:pk>/<str:transition>/", views.dwelling_move, name="dwelling-move"),
+    path("<slug:slug>/jobs/<int:job_id>/", views.job_detail, name="job"),
+    path("<slug:slug>/jobs/<int:job_id>/status.json", views.job_status, name="job-status"),
+    # IMPORT-URLS path("<slug:slug>/import/", include("projects.imports.urls")),
 ]

@@ -13,7 +13,8 @@ from projects import selectors, services
 from projects.advisories import Severity, advise, block_status, governance_of
 from projects.forms import GovernanceForm, ParticipationForm, ProjectForm, SubTeamForm
 from projects.models import Governance, Participation, Role, SubTeam
-from projects.permissions import can_create_project, can_edit_governance
+from projects.permissions import can_create_project, can_edit_governance, project_roles
+from projects.views.dwellings import DWELLING_LEVEL_ROLES
 
 
 def _editable_project(request, slug):
@@ -102,6 +103,9 @@ def project_detail(request, slug):
             },
             "subteams": project.subteams.all(),
             "can_edit": can_edit_governance(request.user, project),
+            "progress": selectors.project_progress(project=project),
+            "sees_dwellings": request.user.is_superuser
+            or bool(project_roles(request.user).get(project.pk, set()) & DWELLING_LEVEL_ROLES),
         },
     )
 

@@ -1,0 +1,68 @@
+"""Filters of the dwelling list (and of bulk moves, which act on the same selection)."""
+
+import django_filters
+from django import forms
+from django.db.models import Exists, OuterRef, Q
+from django.utils.translation import gettext_lazy as _
+
+from projects.models import Contact, Dwelling, Ownership
+from projects.states import DwellingState
+
+
+class DwellingFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    state = django_filters.MultipleChoiceFilter(
+        label=_("State"), choices=DwellingState.choices, widget=forms.CheckboxSelectMultiple
+    )
+    cluster = django_filters.CharFilter(label=_("Cluster"), field_name="cluster", lookup_expr="iexact")
+    street = django_filters.CharFilter(label=_("Street"), field_name="street", lookup_expr="icontains")
+    postcode = django_filters.CharFilter(label=_("Postcode"), method="filter_postcode")
+    ownership = django_filters.ChoiceFilter(label=_("Ownership"), choices=Ownership.choices)
+    extra_care = django_filters.BooleanFilter(label=_("Extra care"))
+
+    class Meta:
+        model = Dwelling
+        fields = ["q", "state", "cluster", "street", "postcode", "ownership", "extra_care"]
+
+    def __init__(self, *args, can_search_people=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.can_search_people = can_search_people
+
+    @property
+    def form(self):
+        form = super().form
+        if not getattr(form, "styled", False):
+            for field in form.fields.values():
+                widget = field.widget
+                if isinstance(widget, forms.CheckboxSelectMultiple):
+                    continue
+                css = (
+                    "form-select form-select-sm"
+                    if isinstance(widget, forms.Select)
+                    else "form-control form-control-sm"
+                )
+                widget.attrs["class"] = css
+            form.styled = True
+        return form
+
+    def filter_postcode(self, queryset, name, value):
+        compact = value.replace(" ", "").upper()
+        if len(compact) >= 6:
+            return queryset.filter(postcode=f"{compact[:4]} {compact[4:6]}")
+        return queryset.filter(postcode__startswith=compact[:4])
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        condition = (
+            Q(street__icontains=value)
+            | Q(city__icontains=value)
+            | Q(postcode__iexact=value.upper())
+            | Q(bag_id=value)
+            | Q(cluster__icontains=value)
+        )
+        if self.can_search_people:
+            # Only parties that may see names can find a dwelling by its people.
+            condition |= Exists(Contact.objects.filter(dwelling=OuterRef("pk"), name__icontains=value))
+        return queryset.filter(condition)

@@ -1,0 +1,31 @@
+"""Celery tasks: take ids, load, call a service. Idempotent: a finished job is not run again."""
+
+from celery import shared_task
+
+# IMPORT-TASK from projects.imports.tasks import import_dwellings_task
+
+
+@shared_task(acks_late=True)
+def dwellings_bulk_transition_task(job_id: int) -> None:
+    from projects.models import Job
+    from projects.services.dwellings import dwellings_bulk_transition
+
+    job = Job.objects.select_related("created_by").get(pk=job_id)
+    if job.finished or job.status == Job.Status.RUNNING:
+        return
+    params = dict(job.params)
+    ids = params.pop("dwelling_ids")
+    job.start(total=len(ids))
+    try:
+        result = dwellings_bulk_transition(
+            actor=job.created_by,
+            dwelling_ids=ids,
+            transition=params.pop("transition"),
+            reason=params.pop("reason", ""),
+            progress=job.advance,
+            **params,
+        )
+    except Exception as exc:
+        job.fail(str(exc))
+        raise
+    job.finish(result.as_dict())

@@ -1,0 +1,235 @@
+"""Dwelling pages: the register list, one dwelling with its moves and timeline, bulk moves, jobs."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from projects import selectors, services
+from projects.filters import DwellingFilter
+from projects.forms import BulkMoveForm, TransitionForm
+from projects.models import Job, Role
+from projects.models.project import INSTALLING_ROLES
+from projects.permissions import (
+    FULL_VIEW_ROLES,
+    can_manage_register,
+    can_see_access_contact,
+    can_see_contacts,
+    can_see_extra_care_note,
+    project_roles,
+)
+from projects.services.dwellings import TRANSITIONS, available_transitions
+from projects.states import DwellingState
+from projects.timeline import timeline
+
+PAGE_SIZE = 50
+DWELLING_LEVEL_ROLES = {*FULL_VIEW_ROLES, Role.SURVEY_PARTY, Role.HOUSING_ASSOCIATION, *INSTALLING_ROLES}
+
+
+def _project_for_dwellings(request, slug):
+    """The project, if the user's organisation works at dwelling level in it; 404 otherwise.
+
+    Municipalities, grid operators and water companies see progress in aggregate only.
+    """
+    project = selectors.project_get(user=request.user, slug=slug)
+    if not request.user.is_superuser and not (
+        project_roles(request.user).get(project.pk, set()) & DWELLING_LEVEL_ROLES
+    ):
+        raise Http404
+    return project
+
+
+def _filtered(request, project):
+    roles = project_roles(request.user).get(project.pk, set())
+    people = request.user.is_superuser or bool(roles & (FULL_VIEW_ROLES | {Role.HOUSING_ASSOCIATION}))
+    base = selectors.dwelling_list(
+        user=request.user, project=project, sort=request.GET.get("sort", "address")
+    )
+    return DwellingFilter(request.GET or None, queryset=base, can_search_people=people)
+
+
+@login_required
+def dwelling_list(request, slug):
+    project = _project_for_dwellings(request, slug)
+    dwelling_filter = _filtered(request, project)
+    queryset = dwelling_filter.qs
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    counts = selectors.state_counts(queryset)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "projects/dwelling_list.html",
+        {
+            "project": project,
+            "filter": dwelling_filter,
+            "page": page,
+            "state_counts": [(state, counts.get(state.value, 0)) for state in DwellingState],
+            "total": sum(counts.values()),
+            "query": query.urlencode(),
+            "sort": request.GET.get("sort", "address"),
+            "can_bulk": can_manage_register(request.user, project),
+        },
+    )
+
+
+def _detail_context(request, project, dwelling, forms=None):
+    specs = available_transitions(request.user, dwelling)
+    forms = forms or {}
+    actions = [
+        forms.get(spec.name)
+        or TransitionForm(spec=spec, dwelling=dwelling, actor=request.user, prefix=spec.name)
+        for spec in specs
+    ]
+    contacts = list(dwelling.contacts.all())
+    return {
+        "project": project,
+        "dwelling": dwelling,
+        "actions": actions,
+        "timeline": timeline(dwelling, request.user),
+        "contacts": contacts,
+        "see_contacts": can_see_contacts(request.user, dwelling),
+        "see_access_contact": can_see_access_contact(request.user, dwelling),
+        "see_care_note": can_see_extra_care_note(request.user, dwelling),
+        "main_path": [state for state in DwellingState if state not in ("declined", "on_hold", "withdrawn")],
+    }
+
+
+@login_required
+def dwelling_detail(request, slug, pk):
+    project = _project_for_dwellings(request, slug)
+    dwelling = selectors.dwelling_get(user=request.user, project=project, pk=pk)
+    return render(request, "projects/dwelling_detail.html", _detail_context(request, project, dwelling))
+
+
+@login_required
+@require_POST
+def dwelling_move(request, slug, pk, transition):
+    project = _project_for_dwellings(request, slug)
+    dwelling = selectors.dwelling_get(user=request.user, project=project, pk=pk)
+    spec = TRANSITIONS.get(transition)
+    if spec is None:
+        raise Http404
+    form = TransitionForm(
+        request.POST, request.FILES, spec=spec, dwelling=dwelling, actor=request.user, prefix=spec.name
+    )
+    if form.is_valid():
+        try:
+            services.dwelling_transition(
+                actor=request.user,
+                dwelling_id=dwelling.pk,
+                transition=spec.name,
+                expected_state=form.cleaned_data["expected_state"],
+                reason=form.cleaned_data["reason"],
+                **form.params(),
+            )
+        except services.DwellingChanged as exc:
+            messages.warning(request, str(exc))
+            return redirect("projects:dwelling", slug=slug, pk=pk)
+        except (PermissionDenied, services.TransitionRefused) as exc:
+            messages.error(request, str(exc))
+            return redirect("projects:dwelling", slug=slug, pk=pk)
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("Done: %(move)s.") % {"move": spec.label})
+            return redirect("projects:dwelling", slug=slug, pk=pk)
+    dwelling.refresh_from_db()
+    context = _detail_context(request, project, dwelling, forms={spec.name: form})
+    return render(request, "projects/dwelling_detail.html", context, status=400)
+
+
+# Selections up to this size move at once; larger ones run as a background job with a progress bar.
+BULK_INLINE_LIMIT = 200
+
+
+@login_required
+def dwelling_bulk(request, slug):
+    project = _project_for_dwellings(request, slug)
+    if not can_manage_register(request.user, project):
+        raise PermissionDenied(_("Only the lead party moves many dwellings at once."))
+    dwelling_filter = _filtered(request, project)
+    selection = dwelling_filter.qs
+    count = selection.count()
+    form = BulkMoveForm(request.POST or None, project=project, initial={"confirm_count": count})
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["confirm_count"] != count:
+            form.add_error(
+                None,
+                _("The selection changed meanwhile (now %(count)d dwellings). Check it and confirm again.")
+                % {"count": count},
+            )
+        else:
+            params = (
+                {"installer": form.cleaned_data["installer"].pk} if form.cleaned_data["installer"] else {}
+            )
+            job = Job.objects.create(
+                project=project,
+                kind=Job.Kind.BULK_TRANSITION,
+                created_by=request.user,
+                total=count,
+                params={
+                    "transition": form.cleaned_data["transition"],
+                    "reason": form.cleaned_data["reason"],
+                    "dwelling_ids": list(selection.values_list("pk", flat=True)),
+                    **params,
+                },
+            )
+            from projects.tasks import dwellings_bulk_transition_task
+
+            if count <= BULK_INLINE_LIMIT or settings.CELERY_TASK_ALWAYS_EAGER:
+                dwellings_bulk_transition_task.apply(args=[job.pk])
+            else:
+                transaction.on_commit(lambda: dwellings_bulk_transition_task.delay(job.pk))
+            return redirect("projects:job", slug=slug, job_id=job.pk)
+    return render(
+        request,
+        "projects/dwelling_bulk.html",
+        {
+            "project": project,
+            "filter": dwelling_filter,
+            "form": form,
+            "count": count,
+            "query": request.GET.urlencode(),
+        },
+    )
+
+
+def _job(request, slug, job_id):
+    project = selectors.project_get(user=request.user, slug=slug)
+    if not can_manage_register(request.user, project):
+        raise Http404
+    return project, get_object_or_404(Job, pk=job_id, project=project, kind=Job.Kind.BULK_TRANSITION)
+
+
+@login_required
+def job_detail(request, slug, job_id):
+    project, job = _job(request, slug, job_id)
+    return render(request, "projects/job_detail.html", {"project": project, "job": job})
+
+
+@login_required
+def job_status(request, slug, job_id):
+    _project, job = _job(request, slug, job_id)
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "processed": job.processed,
+            "total": job.total,
+            "percent": job.percent,
+            "finished": job.finished,
+            "url": reverse("projects:job", kwargs={"slug": slug, "job_id": job.pk}),
+        }
+    )

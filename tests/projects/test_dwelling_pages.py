@@ -1,0 +1,257 @@
+"""Dwelling pages: scope per party kind, what each may see, moves, bulk moves, query counts."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from projects.models import Dwelling, DwellingTransition, Job, OrganisationKind, Role
+from tests.conftest import member_of
+from tests.factories import ContactFactory, DwellingFactory, OrganisationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def parties(advised_project, lead_user):
+    """One user per party kind in the advised project."""
+    association = OrganisationFactory(kind=OrganisationKind.HOUSING_ASSOCIATION)
+    return {
+        "lead": lead_user,
+        "cooperative": member_of(
+            advised_project, OrganisationKind.HEAT_COOPERATIVE, Role.COMMUNICATING_PARTY
+        ),
+        "survey": member_of(advised_project, OrganisationKind.INSTALLER, Role.SURVEY_PARTY),
+        "installer": UserFactory(
+            organisation=advised_project.participations.get(role=Role.MAIN_CONTRACTOR).organisation
+        ),
+        "association": _member(advised_project, association, Role.HOUSING_ASSOCIATION),
+        "municipality": member_of(advised_project, OrganisationKind.MUNICIPALITY, Role.MUNICIPALITY),
+        "grid": UserFactory(
+            organisation=advised_project.participations.filter(role=Role.STAKEHOLDER).first().organisation
+        ),
+    }
+
+
+def _member(project, organisation, role):
+    from tests.factories import ParticipationFactory
+
+    ParticipationFactory(project=project, organisation=organisation, role=role)
+    return UserFactory(organisation=organisation)
+
+
+@pytest.fixture
+def home(advised_project):
+    dwelling = DwellingFactory(
+        project=advised_project, extra_care=True, extra_care_note="Doof aan één oor; liefst een brief."
+    )
+    ContactFactory(
+        dwelling=dwelling, role="owner", name="Anna Jansen", email="anna@example.test", phone="0611111111"
+    )
+    return dwelling
+
+
+def detail_url(dwelling):
+    return reverse("projects:dwelling", args=[dwelling.project.slug, dwelling.pk])
+
+
+@pytest.mark.parametrize(
+    ("party", "sees_page", "sees_contact", "sees_phone", "sees_note"),
+    [
+        ("lead", True, True, True, True),
+        ("cooperative", True, True, True, True),
+        ("survey", True, False, True, False),
+        ("municipality", False, False, False, False),
+        ("grid", False, False, False, False),
+    ],
+)
+def test_what_each_party_sees_of_a_dwelling(
+    client, parties, home, party, sees_page, sees_contact, sees_phone, sees_note
+):
+    client.force_login(parties[party])
+    response = client.get(detail_url(home))
+    if not sees_page:
+        assert response.status_code == 404
+        return
+    assert response.status_code == 200
+    text = response.text
+    assert ("anna@example.test" in text) is sees_contact
+    assert ("0611111111" in text) is sees_phone
+    assert ("Doof aan één oor" in text) is sees_note
+    assert "extra care" in text or "extra zorg" in text  # the flag itself is for everyone who sees the home
+
+
+def test_installer_sees_only_assigned_dwellings_without_notes(client, parties, home, advised_project):
+    installer = parties["installer"]
+    client.force_login(installer)
+    assert client.get(detail_url(home)).status_code == 404
+    assigned = DwellingFactory(
+        project=advised_project,
+        state="assigned",
+        installer=installer.organisation,
+        extra_care=True,
+        extra_care_note="Geheim",
+        signatory="owner_occupier",
+        agreement_signed_on="2026-01-01",
+    )
+    ContactFactory(
+        dwelling=assigned, role="owner", name="Piet Post", email="piet@example.test", phone="0622222222"
+    )
+    page = client.get(detail_url(assigned))
+    assert page.status_code == 200
+    assert "0622222222" in page.text  # access contact
+    assert "piet@example.test" not in page.text
+    assert "Geheim" not in page.text
+
+
+def test_housing_association_sees_its_own_homes_only(client, parties, advised_project, home):
+    association = parties["association"]
+    own = DwellingFactory(
+        project=advised_project, ownership="housing_association", housing_association=association.organisation
+    )
+    client.force_login(association)
+    assert client.get(detail_url(own)).status_code == 200
+    assert client.get(detail_url(home)).status_code == 404
+    listing = client.get(reverse("projects:dwellings", args=[advised_project.slug]))
+    assert [d.pk for d in listing.context["page"]] == [own.pk]
+
+
+def test_other_projects_dwelling_answers_404_everywhere(client, lead_user, outsider_project):
+    other = DwellingFactory(project=outsider_project)
+    client.force_login(lead_user)
+    assert client.get(detail_url(other)).status_code == 404
+    assert client.get(reverse("projects:dwellings", args=[outsider_project.slug])).status_code == 404
+    url = reverse("projects:dwelling-move", args=[outsider_project.slug, other.pk, "inform"])
+    assert client.post(url, {"inform-expected_state": "registered"}).status_code == 404
+    assert client.get(f"/api/v1/dwellings/{other.pk}/").status_code == 404
+    assert Dwelling.objects.get(pk=other.pk).state == "registered"
+
+
+def test_municipality_sees_progress_in_aggregate_only(client, parties, home, advised_project):
+    client.force_login(parties["municipality"])
+    page = client.get(advised_project.get_absolute_url())
+    assert page.status_code == 200
+    assert 'id="progress"' in page.text
+    assert "Anna Jansen" not in page.text
+    assert client.get(reverse("projects:dwellings", args=[advised_project.slug])).status_code == 404
+    assert client.get("/api/v1/dwellings/").json()["count"] == 0
+
+
+def test_move_from_the_page_logs_and_shows_in_the_timeline(client, lead_user, home):
+    client.force_login(lead_user)
+    url = reverse("projects:dwelling-move", args=[home.project.slug, home.pk, "inform"])
+    response = client.post(url, {"inform-expected_state": "registered", "inform-reason": "Eerste brief"})
+    assert response.status_code == 302
+    home.refresh_from_db()
+    assert home.state == "informed"
+    log = DwellingTransition.objects.get(dwelling=home)
+    assert (log.source, log.target, log.actor, log.reason) == (
+        "registered",
+        "informed",
+        lead_user,
+        "Eerste brief",
+    )
+    page = client.get(detail_url(home))
+    assert "Eerste brief" in page.text
+
+
+def test_stale_move_from_the_page_says_it_changed_meanwhile(client, lead_user, home):
+    client.force_login(lead_user)
+    url = reverse("projects:dwelling-move", args=[home.project.slug, home.pk, "hold"])
+    response = client.post(url, {"hold-expected_state": "informed", "hold-reason": "x"}, follow=True)
+    assert "meanwhile" in response.text or "intussen" in response.text
+    assert Dwelling.objects.get(pk=home.pk).state == "registered"
+
+
+def test_wrong_party_gets_a_clear_refusal(client, parties, home):
+    client.force_login(parties["survey"])
+    url = reverse("projects:dwelling-move", args=[home.project.slug, home.pk, "inform"])
+    response = client.post(url, {"inform-expected_state": "registered"}, follow=True)
+    assert response.status_code == 200
+    assert Dwelling.objects.get(pk=home.pk).state == "registered"
+    messages = [str(m) for m in response.context["messages"]]
+    assert messages and ("may not" in messages[0] or "mag" in messages[0])
+
+
+def test_missing_reason_is_a_form_error(client, lead_user, home):
+    client.force_login(lead_user)
+    url = reverse("projects:dwelling-move", args=[home.project.slug, home.pk, "withdraw"])
+    response = client.post(url, {"withdraw-expected_state": "registered", "withdraw-reason": ""})
+    assert response.status_code == 400
+    assert Dwelling.objects.get(pk=home.pk).state == "registered"
+
+
+def test_bulk_move_reports_moved_and_skipped(client, lead_user, advised_project):
+    registered = DwellingFactory.create_batch(5, project=advised_project, cluster="Blok B")
+    informed = DwellingFactory(project=advised_project, cluster="Blok B", state="informed")
+    client.force_login(lead_user)
+    url = reverse("projects:dwelling-bulk", args=[advised_project.slug]) + "?cluster=Blok+B"
+    response = client.post(url, {"transition": "inform", "reason": "Brief 1", "confirm_count": 6})
+    assert response.status_code == 302
+    job = Job.objects.get()
+    assert job.status == "done"
+    assert job.result["moved"] == 5
+    assert [row[0] for row in job.result["skipped"]] == [informed.pk]
+    assert set(
+        Dwelling.objects.filter(pk__in=[d.pk for d in registered]).values_list("state", flat=True)
+    ) == {"informed"}
+    assert DwellingTransition.objects.count() == 5
+    page = client.get(response.url)
+    assert str(informed) in page.text
+
+
+def test_bulk_move_refuses_a_changed_selection(client, lead_user, advised_project):
+    DwellingFactory.create_batch(3, project=advised_project)
+    client.force_login(lead_user)
+    url = reverse("projects:dwelling-bulk", args=[advised_project.slug])
+    response = client.post(url, {"transition": "inform", "confirm_count": 2})
+    assert response.status_code == 200
+    assert not Job.objects.exists()
+
+
+def test_bulk_move_is_for_the_lead_party(client, parties, advised_project):
+    client.force_login(parties["cooperative"])
+    assert client.get(reverse("projects:dwelling-bulk", args=[advised_project.slug])).status_code == 403
+
+
+def test_filters(client, lead_user, advised_project):
+    a = DwellingFactory(project=advised_project, street="Beukenlaan", cluster="Noord", extra_care=True)
+    DwellingFactory(project=advised_project, street="Eikenlaan", cluster="Zuid", state="informed")
+    ContactFactory(dwelling=a, name="Karel Appel")
+    client.force_login(lead_user)
+    url = reverse("projects:dwellings", args=[advised_project.slug])
+
+    def found(**params):
+        return [d.pk for d in client.get(url, params).context["page"]]
+
+    assert found(street="beuken") == [a.pk]
+    assert found(cluster="Noord") == [a.pk]
+    assert found(extra_care="true") == [a.pk]
+    assert found(q="Appel") == [a.pk]
+    assert found(state="informed") != [a.pk]
+    assert found(postcode=a.postcode.replace(" ", "").lower()) == [a.pk]
+
+
+@pytest.mark.parametrize("url_name", ["page", "api"])
+def test_list_query_count_is_the_same_for_10_and_1000_dwellings(client, lead_user, advised_project, url_name):
+    client.force_login(lead_user)
+    url = (
+        reverse("projects:dwellings", args=[advised_project.slug])
+        if url_name == "page"
+        else f"/api/v1/dwellings/?project={advised_project.slug}"
+    )
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(url).status_code == 200
+        return len(captured)
+
+    def add(count):
+        Dwelling.objects.bulk_create(
+            DwellingFactory.build(project=advised_project, state="informed") for _ in range(count)
+        )
+
+    add(10)
+    ten = queries()
+    add(990)
+    assert queries() == ten
