@@ -12,6 +12,7 @@ help:
 	@echo "make run    - install, migrate, load the demo and serve on http://127.0.0.1:8000"
 	@echo "make test   - install, start throwaway PostgreSQL and Redis, run lint and the whole suite"
 	@echo "make lint   - ruff and the migrations check"
+	@echo "make bench  - build a 100,000-dwelling project and measure; writes docs/PERFORMANCE.md"
 	@echo "make messages - update and compile the Dutch catalogue"
 	@echo "make lock   - re-pin requirements/*.txt from requirements/*.in"
 
@@ -41,6 +42,9 @@ lint: $(VENV)/.dev
 
 test: $(VENV)/.dev lint
 	scripts/with-services $(PY) -m pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
+
+bench: $(VENV)/.dev
+	scripts/with-services $(PY) scripts/bench.py $(BENCH_ARGS)
 
 messages: $(VENV)/.dev
 	$(PY) manage.py makemessages --locale nl --no-obsolete --add-location file --ignore '.venv/*' --ignore 'tests/*'
