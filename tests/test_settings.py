@@ -88,3 +88,8 @@ class TestHealthz:
         settings.CELERY_TASK_ALWAYS_EAGER = True
         assert client.get(reverse("healthz")).status_code == 200
         assert client.get(reverse("login")).status_code == 301
+
+
+def test_openapi_schema_is_valid_and_without_warnings():
+    result = manage("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull, env={})
+    assert result.returncode == 0, result.stdout + result.stderr
