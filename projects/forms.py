@@ -3,6 +3,8 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import (
+    Channel,
+    Dwelling,
     Governance,
     Organisation,
     Participation,
@@ -11,6 +13,7 @@ from projects.models import (
     User,
 )
 from projects.services import GOVERNANCE_FIELDS, PROJECT_FIELDS
+from projects.services.dwellings import REGISTER_FIELDS
 
 
 class StyledFormMixin:
@@ -248,3 +251,51 @@ class BulkMoveForm(StyledFormMixin, forms.Form):
         if data.get("transition") == "assign" and not data.get("installer"):
             self.add_error("installer", _("Choose the installer."))
         return data
+
+
+class DwellingForm(StyledFormMixin, forms.ModelForm):
+    """The register data of one dwelling with its owner and resident (the state is not editable)."""
+
+    owner_name = forms.CharField(label=_("Owner: name"), required=False, max_length=120)
+    owner_email = forms.EmailField(label=_("Owner: e-mail"), required=False)
+    owner_phone = forms.CharField(label=_("Owner: phone"), required=False, max_length=32)
+    owner_preferred_channel = forms.ChoiceField(label=_("Owner: preferred channel"), choices=Channel.choices)
+    resident_name = forms.CharField(
+        label=_("Resident: name"),
+        required=False,
+        max_length=120,
+        help_text=_("Leave empty when the owner lives there."),
+    )
+    resident_email = forms.EmailField(label=_("Resident: e-mail"), required=False)
+    resident_phone = forms.CharField(label=_("Resident: phone"), required=False, max_length=32)
+    resident_preferred_channel = forms.ChoiceField(
+        label=_("Resident: preferred channel"), choices=Channel.choices
+    )
+
+    class Meta:
+        model = Dwelling
+        fields = list(REGISTER_FIELDS)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.project = project
+        self.fields["housing_association"].queryset = Organisation.objects.filter(kind="housing_association")
+        for contact in self.instance.contacts.all() if self.instance.pk else []:
+            for name in ("name", "email", "phone", "preferred_channel"):
+                self.fields[f"{contact.role}_{name}"].initial = getattr(contact, name)
+
+    def clean_postcode(self):
+        compact = self.cleaned_data["postcode"].replace(" ", "").upper()
+        return f"{compact[:4]} {compact[4:]}" if len(compact) == 6 else self.cleaned_data["postcode"]
+
+    def register_fields(self) -> dict:
+        return {name: self.cleaned_data[name] for name in REGISTER_FIELDS}
+
+    def contacts(self) -> dict:
+        return {
+            role: {
+                name: self.cleaned_data[f"{role}_{name}"]
+                for name in ("name", "email", "phone", "preferred_channel")
+            }
+            for role in ("owner", "resident")
+        }

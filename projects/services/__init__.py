@@ -4,6 +4,7 @@ from .dwellings import (
     TRANSITIONS,
     DwellingChanged,
     TransitionRefused,
+    dwelling_save,
     dwelling_transition,
     dwellings_bulk_transition,
 )
@@ -26,6 +27,7 @@ __all__ = [
     "DwellingChanged",
     "StaleObjectError",
     "TransitionRefused",
+    "dwelling_save",
     "dwelling_transition",
     "dwellings_bulk_transition",
     "governance_update",

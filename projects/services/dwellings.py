@@ -372,3 +372,66 @@ def _reason_text(exc: Exception) -> str:
     if isinstance(exc, ValidationError):
         return " ".join(exc.messages)
     return str(exc) or _("Not allowed.")
+
+
+REGISTER_FIELDS = (
+    "postcode",
+    "house_number",
+    "house_letter",
+    "house_number_addition",
+    "street",
+    "city",
+    "bag_id",
+    "ownership",
+    "housing_association",
+    "owners_association",
+    "dwelling_type",
+    "build_year",
+    "energy_label",
+    "floor_area",
+    "listed_monument",
+    "cluster",
+    "extra_care",
+    "extra_care_note",
+)
+CONTACT_FIELDS = ("name", "email", "phone", "preferred_channel", "language")
+
+
+@transaction.atomic
+def dwelling_save(
+    *, actor: User, project, fields: dict, contacts: dict[str, dict | None], dwelling: Dwelling | None = None
+) -> Dwelling:
+    """Create a dwelling in the register or correct its data (never its state); the lead party only.
+
+    ``contacts`` maps "owner"/"resident" to the person's data, or None to remove that person.
+    """
+    from projects.models import Contact
+    from projects.permissions import can_manage_register
+
+    if not can_manage_register(actor, project):
+        raise PermissionDenied(_("Only the lead party keeps the dwelling register."))
+    if dwelling is not None and dwelling.project_id != project.pk:
+        raise Dwelling.DoesNotExist
+    dwelling = dwelling or Dwelling(project=project)
+    for name, value in fields.items():
+        if name not in REGISTER_FIELDS:
+            raise ValueError(f"Not a register field: {name}")
+        setattr(dwelling, name, value)
+    if dwelling.ownership != "housing_association":
+        dwelling.housing_association = None
+    elif dwelling.housing_association is None:
+        raise ValidationError({"housing_association": _("Choose the housing association that owns it.")})
+    dwelling.full_clean(exclude=["state"])
+    dwelling.save()
+    for role, data in contacts.items():
+        if data and data.get("name"):
+            contact = Contact(dwelling=dwelling, role=role, **{k: data.get(k) or "" for k in CONTACT_FIELDS})
+            contact.preferred_channel = contact.preferred_channel or "email"
+            contact.language = contact.language or "nl"
+            contact.full_clean(exclude=["dwelling"], validate_unique=False)
+            Contact.objects.update_or_create(
+                dwelling=dwelling, role=role, defaults={k: getattr(contact, k) for k in CONTACT_FIELDS}
+            )
+        else:
+            Contact.objects.filter(dwelling=dwelling, role=role).delete()
+    return dwelling

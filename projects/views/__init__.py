@@ -1,6 +1,7 @@
 from .dwellings import (
     dwelling_bulk,
     dwelling_detail,
+    dwelling_edit,
     dwelling_list,
     dwelling_move,
     job_detail,
@@ -22,6 +23,7 @@ from .governance import (
 __all__ = [
     "dwelling_bulk",
     "dwelling_detail",
+    "dwelling_edit",
     "dwelling_list",
     "dwelling_move",
     "governance_document",

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from projects import selectors, services
 from projects.filters import DwellingFilter
-from projects.forms import BulkMoveForm, TransitionForm
+from projects.forms import BulkMoveForm, DwellingForm, TransitionForm
 from projects.models import Job, Role
 from projects.models.project import INSTALLING_ROLES
 from projects.permissions import (
@@ -98,6 +98,7 @@ def _detail_context(request, project, dwelling, forms=None):
         "see_contacts": can_see_contacts(request.user, dwelling),
         "see_access_contact": can_see_access_contact(request.user, dwelling),
         "see_care_note": can_see_extra_care_note(request.user, dwelling),
+        "can_edit": can_manage_register(request.user, project),
         "main_path": [state for state in DwellingState if state not in ("declined", "on_hold", "withdrawn")],
     }
 
@@ -148,6 +149,36 @@ def dwelling_move(request, slug, pk, transition):
     dwelling.refresh_from_db()
     context = _detail_context(request, project, dwelling, forms={spec.name: form})
     return render(request, "projects/dwelling_detail.html", context, status=400)
+
+
+@login_required
+def dwelling_edit(request, slug, pk=None):
+    project = _project_for_dwellings(request, slug)
+    if not can_manage_register(request.user, project):
+        raise PermissionDenied(_("Only the lead party keeps the dwelling register."))
+    dwelling = selectors.dwelling_get(user=request.user, project=project, pk=pk) if pk else None
+    form = DwellingForm(request.POST or None, instance=dwelling, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            saved = services.dwelling_save(
+                actor=request.user,
+                project=project,
+                dwelling=dwelling,
+                fields=form.register_fields(),
+                contacts=form.contacts(),
+            )
+        except ValidationError as exc:
+            if hasattr(exc, "error_dict"):
+                for field, errors in exc.message_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, exc)
+        else:
+            messages.success(request, _("Dwelling saved."))
+            return redirect("projects:dwelling", slug=slug, pk=saved.pk)
+    return render(
+        request, "projects/dwelling_form.html", {"project": project, "form": form, "dwelling": dwelling}
+    )
 
 
 # Selections up to this size move at once; larger ones run as a background job with a progress bar.

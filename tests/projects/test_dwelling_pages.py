@@ -255,3 +255,77 @@ def test_list_query_count_is_the_same_for_10_and_1000_dwellings(client, lead_use
     ten = queries()
     add(990)
     assert queries() == ten
+
+
+def test_lead_adds_and_corrects_a_dwelling_but_not_its_state(client, lead_user, advised_project):
+    client.force_login(lead_user)
+    data = {
+        "postcode": "1187ab",
+        "house_number": "12",
+        "house_letter": "",
+        "house_number_addition": "",
+        "street": "Kastanjelaan",
+        "city": "Amstelhoven",
+        "bag_id": "",
+        "ownership": "private_rental",
+        "owners_association": "",
+        "dwelling_type": "apartment",
+        "build_year": "1962",
+        "energy_label": "D",
+        "floor_area": "74",
+        "cluster": "Blok C",
+        "owner_name": "Verhuur BV",
+        "owner_email": "verhuur@example.test",
+        "owner_phone": "",
+        "owner_preferred_channel": "email",
+        "resident_name": "Sara Yilmaz",
+        "resident_email": "",
+        "resident_phone": "0644444444",
+        "resident_preferred_channel": "sms",
+    }
+    response = client.post(reverse("projects:dwelling-add", args=[advised_project.slug]), data)
+    assert response.status_code == 302
+    dwelling = Dwelling.objects.get(street="Kastanjelaan")
+    assert dwelling.postcode == "1187 AB"
+    assert {c.role: c.name for c in dwelling.contacts.all()} == {
+        "owner": "Verhuur BV",
+        "resident": "Sara Yilmaz",
+    }
+
+    dwelling_informed = DwellingFactory(project=advised_project, state="informed")
+    url = reverse("projects:dwelling-edit", args=[advised_project.slug, dwelling_informed.pk])
+    edit = {**data, "street": "Kastanjelaan", "house_number": "14", "resident_name": "", "state": "connected"}
+    assert client.post(url, edit).status_code == 302
+    dwelling_informed.refresh_from_db()
+    assert dwelling_informed.house_number == 14
+    assert dwelling_informed.state == "informed"
+    assert list(dwelling_informed.contacts.values_list("role", flat=True)) == ["owner"]
+
+
+def test_duplicate_address_is_refused_and_nothing_changes(client, lead_user, advised_project):
+    existing = DwellingFactory(project=advised_project, postcode="1187 AB", house_number=1)
+    client.force_login(lead_user)
+    response = client.post(
+        reverse("projects:dwelling-add", args=[advised_project.slug]),
+        {
+            "postcode": "1187 AB",
+            "house_number": "1",
+            "street": "X",
+            "city": "Y",
+            "ownership": "owner_occupied",
+            "dwelling_type": "other",
+            "owner_preferred_channel": "email",
+            "resident_preferred_channel": "email",
+        },
+    )
+    assert response.status_code == 200
+    assert Dwelling.objects.filter(project=advised_project).count() == 1
+    assert Dwelling.objects.get().pk == existing.pk
+
+
+def test_only_the_lead_keeps_the_register(client, parties, advised_project, home):
+    client.force_login(parties["cooperative"])
+    assert client.get(reverse("projects:dwelling-add", args=[advised_project.slug])).status_code == 403
+    assert (
+        client.get(reverse("projects:dwelling-edit", args=[advised_project.slug, home.pk])).status_code == 403
+    )
