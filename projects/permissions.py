@@ -93,6 +93,9 @@ def users_visible_to(user: User) -> QuerySet[User]:
 # municipality, grid operator or water company no single dwelling at all (progress in aggregate).
 
 FULL_VIEW_ROLES = {Role.LEAD, Role.HEAT_COMPANY, Role.COMMUNICATING_PARTY}
+# A survey party sees the dwellings assigned to it, and the ones still waiting for a survey party
+# (to plan them); not a declined or withdrawn home that nobody has surveyed.
+UNASSIGNED_SURVEY_STATES = ("registered", "informed")
 
 
 def project_roles(user: User) -> dict[int, set[str]]:
@@ -133,6 +136,7 @@ def dwellings_visible_to(user: User):
         | Q(
             project_id__in=projects_with_roles(user, {Role.SURVEY_PARTY}),
             survey_party__isnull=True,
+            state__in=UNASSIGNED_SURVEY_STATES,
         )
         | Q(surveyor_id=user.pk)
         | Q(installer_id=org)
@@ -152,7 +156,10 @@ def dwelling_relations(user: User, dwelling) -> set[str]:
         return set()
     roles = project_roles(user).get(dwelling.project_id, set())
     relations = set(roles & FULL_VIEW_ROLES)
-    if Role.SURVEY_PARTY in roles and dwelling.survey_party_id in (None, org):
+    if Role.SURVEY_PARTY in roles and (
+        dwelling.survey_party_id == org
+        or (dwelling.survey_party_id is None and dwelling.state in UNASSIGNED_SURVEY_STATES)
+    ):
         relations.add(Role.SURVEY_PARTY)
     if dwelling.surveyor_id == user.pk:
         relations.add("surveyor")

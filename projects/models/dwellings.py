@@ -386,7 +386,7 @@ class Dwelling(ConcurrentTransitionMixin, models.Model):
 
     @transition(field=state, source=WITHDRAWABLE_STATES, target=S.WITHDRAWN, permission=_allowed("can_lead"))
     def withdraw(self):
-        pass
+        self.held_state = ""
 
 
 class ContactRole(models.TextChoices):

@@ -65,7 +65,9 @@ def _prepare_plan_survey(actor: User, dwelling: Dwelling, params: dict) -> dict:
     _require(params, "surveyor", "appointment_at")
     surveyor = params["surveyor"]
     if not isinstance(surveyor, User):
-        surveyor = User.objects.filter(pk=surveyor, is_active=True).first()
+        surveyor = User.objects.filter(pk=surveyor).first()
+    if surveyor is not None and not surveyor.is_active:
+        surveyor = None
     survey_parties = set(
         Participation.objects.filter(project_id=dwelling.project_id, role=Role.SURVEY_PARTY).values_list(
             "organisation_id", flat=True
@@ -94,6 +96,9 @@ def _prepare_record_agreement(actor, dwelling, params) -> dict:
         ) % {"ownership": dwelling.get_ownership_display(), "signatory": Signatory(expected).label}
     if params["signed_on"] > _today():
         errors["signed_on"] = _("The signing date cannot be in the future.")
+    consent_on = params.get("owners_association_consent_on")
+    if consent_on and consent_on > _today():
+        errors["owners_association_consent_on"] = _("The consent date cannot be in the future.")
     if dwelling.needs_owners_association_consent() and not params.get("owners_association_consent_on"):
         errors["owners_association_consent_on"] = _(
             "This apartment is in an owners' association: record the date it consented to the work "
