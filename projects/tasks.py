@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-# IMPORT-TASK from projects.imports.tasks import import_dwellings_task
+from projects.imports.tasks import import_dwellings_task  # noqa: F401 - registered with Celery
 
 
 @shared_task(acks_late=True)

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from projects import views
 
@@ -24,5 +24,5 @@ urlpatterns = [
     path("<slug:slug>/dwellings/<int:pk>/<str:transition>/", views.dwelling_move, name="dwelling-move"),
     path("<slug:slug>/jobs/<int:job_id>/", views.job_detail, name="job"),
     path("<slug:slug>/jobs/<int:job_id>/status.json", views.job_status, name="job-status"),
-    # IMPORT-URLS path("<slug:slug>/import/", include("projects.imports.urls")),
+    path("<slug:slug>/import/", include("projects.imports.urls")),
 ]

@@ -2,6 +2,7 @@
 (function () {
   document.querySelectorAll("[data-job-status]").forEach(function (box) {
     var url = box.getAttribute("data-job-status");
+    var meter = box.querySelector("[role=progressbar]");
     var bar = box.querySelector(".progress-bar");
     var label = box.querySelector("[data-job-label]");
     function poll() {
@@ -9,7 +10,7 @@
         .then(function (response) { return response.json(); })
         .then(function (job) {
           bar.style.width = job.percent + "%";
-          bar.setAttribute("aria-valuenow", job.percent);
+          (meter || bar).setAttribute("aria-valuenow", job.percent);
           bar.textContent = job.percent + "%";
           if (label) { label.textContent = job.status_label + " · " + job.processed + " / " + job.total; }
           if (job.finished) { window.location.reload(); } else { window.setTimeout(poll, 1000); }

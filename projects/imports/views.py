@@ -1,0 +1,121 @@
+"""The import pages of the lead party: upload, the job with its progress and result, the rejects file."""
+
+from pathlib import Path
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+
+from projects import selectors
+from projects.models import Job
+from projects.permissions import can_manage_register
+
+from . import services
+from .forms import ImportForm
+from .parsing import COLUMNS, REQUIRED_COLUMNS
+
+RECENT_IMPORTS = 10
+
+
+def _project(request, slug):
+    """The project for its lead party; 404 outside the user's scope, 403 for the other parties."""
+    project = selectors.project_get(user=request.user, slug=slug)
+    if not can_manage_register(request.user, project):
+        raise PermissionDenied(_("Only the lead party keeps the dwelling register."))
+    return project
+
+
+def _job(request, slug, job_id):
+    project = _project(request, slug)
+    job = get_object_or_404(
+        Job.objects.select_related("created_by"), pk=job_id, project=project, kind=Job.Kind.IMPORT
+    )
+    return project, job
+
+
+@login_required
+def import_upload(request, slug):
+    project = _project(request, slug)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        job, created = services.import_job_create(
+            actor=request.user,
+            project=project,
+            upload=form.cleaned_data["file"],
+            skip_invalid=form.cleaned_data["skip_invalid"],
+            submission=form.cleaned_data["submission"] or "",
+            total=form.estimated_rows,
+        )
+        if not created:
+            messages.info(request, _("This file was already sent; here is its import."))
+        return redirect("projects:imports:job", slug=slug, job_id=job.pk)
+    recent = Job.objects.filter(project=project, kind=Job.Kind.IMPORT).select_related("created_by")
+    return render(
+        request,
+        "projects/imports/upload.html",
+        {
+            "project": project,
+            "form": form,
+            "recent": recent[:RECENT_IMPORTS],
+            "columns": [(name, aliases, name in REQUIRED_COLUMNS) for name, aliases in COLUMNS.items()],
+        },
+        status=400 if form.is_bound else 200,
+    )
+
+
+@login_required
+def import_job(request, slug, job_id):
+    project, job = _job(request, slug, job_id)
+    result = job.result or {}
+    return render(
+        request,
+        "projects/imports/job.html",
+        {
+            "project": project,
+            "job": job,
+            "result": result,
+            "errors": result.get("errors", []),
+            "more_errors": result.get("error_count", 0) - len(result.get("errors", [])),
+            "skip_invalid": job.params.get("skip_invalid", False),
+            "filename": job.params.get("filename", ""),
+        },
+    )
+
+
+@login_required
+def import_job_status(request, slug, job_id):
+    job = _job(request, slug, job_id)[1]
+    result = job.result or {}
+    return JsonResponse(
+        {
+            "status": job.status,
+            "status_label": job.get_status_display(),
+            "processed": job.processed,
+            "total": job.total,
+            "percent": min(job.percent, 100),
+            "finished": job.finished,
+            "created": result.get("created"),
+            "updated": result.get("updated"),
+            "unchanged": result.get("unchanged"),
+            "rejected": result.get("rejected"),
+            "url": reverse("projects:imports:job", kwargs={"slug": slug, "job_id": job.pk}),
+        }
+    )
+
+
+@login_required
+def import_job_rejects(request, slug, job_id):
+    job = _job(request, slug, job_id)[1]
+    if not job.output_file:
+        raise Http404
+    stem = Path(job.params.get("filename") or "import").stem or "import"
+    return FileResponse(
+        job.output_file.open("rb"),
+        as_attachment=True,
+        filename=_("%(name)s-rejected.csv") % {"name": stem},
+        content_type="text/csv; charset=utf-8",
+    )
