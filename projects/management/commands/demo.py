@@ -1,17 +1,32 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.demo import DEMO_PASSWORD, load_demo
+from projects.demo import DEMO_PASSWORD, TUINDORP, DemoError, load_demo
 
 
 class Command(BaseCommand):
-    help = "Load realistic demo data (idempotent) and print one login per party kind."
+    help = (
+        "Load realistic demo data (idempotent) and print one login per party kind. With --dwellings N, "
+        "add demo dwellings with their history until the project has N (none are removed)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument(
             "--force",
             action="store_true",
             help="Load even with DEBUG off. The demo users have a published password.",
+        )
+        parser.add_argument(
+            "--dwellings",
+            type=int,
+            metavar="N",
+            help="Scale the project to N dwellings (100000 takes a few minutes).",
+        )
+        parser.add_argument(
+            "--project",
+            default=TUINDORP,
+            metavar="SLUG",
+            help=f"The project that --dwellings scales (default: {TUINDORP}).",
         )
 
     def handle(self, *args, **options):
@@ -20,13 +35,38 @@ class Command(BaseCommand):
                 "Refusing to load demo users with a known password while DEBUG is off "
                 "(use --force on a non-production installation)."
             )
-        result = load_demo()
+        target = options["dwellings"]
+        if target is not None and target < 0:
+            raise CommandError("--dwellings must be 0 or more.")
+        dwellings = {options["project"]: target} if target is not None else {}
+        try:
+            result = load_demo(dwellings=dwellings, progress=self._progress)
+        except DemoError as exc:
+            raise CommandError(str(exc)) from exc
+
         if result.created_projects:
             self.stdout.write(f"Created demo projects: {', '.join(result.created_projects)}")
-        else:
+        for fill in result.dwellings:
+            if fill.added:
+                self.stdout.write(
+                    f"Added {fill.added:,} dwellings to {fill.project} in {fill.seconds:.1f} s "
+                    f"({fill.after:,} in all)."
+                )
+            elif fill.before > fill.target:
+                self.stdout.write(
+                    f"{fill.project} has {fill.before:,} dwellings already, more than {fill.target:,}; "
+                    "the demo removes none."
+                )
+            else:
+                self.stdout.write(f"{fill.project} has {fill.before:,} dwellings already; nothing added.")
+        if not result.created_projects and not result.dwellings:
             self.stdout.write("Demo data already present; nothing added.")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for user in result.users:
             organisation = user.organisation
             self.stdout.write(f"  {user.email:<34} {organisation.get_kind_display():<22} {organisation.name}")
+
+    def _progress(self, slug, done, total):
+        if total >= 10_000 and (done == total or done % 10_000 < 2_000):
+            self.stdout.write(f"  {slug}: {done:,} of {total:,} dwellings")

@@ -1,0 +1,614 @@
+"""`make bench`: build a 100,000-dwelling project, measure, print figures and write docs/PERFORMANCE.md.
+
+Every figure comes with a baseline measured in the same run, so the ratio means something on any
+machine:
+
+(a) the dwelling list page at 100,000 dwellings against the same page at 1,000 (server time and
+    queries; first page, a state filter, a free-text search), as the lead party;
+(b) importing 100,000 register rows with ``projects.imports.services.import_dwellings`` against a bare
+    ``bulk_create`` of the same rows (goal: at most 2x);
+(c) a bulk move of 5,000 dwellings with ``dwellings_bulk_transition`` against a bare ``bulk_create``
+    of the log rows plus a ``bulk_update`` of the dwellings.
+
+Runs under ``scripts/with-services`` (DATABASE_URL: a throwaway PostgreSQL); it creates the database
+and the schema itself and needs nothing else. Without DATABASE_URL it uses SQLite in a temporary
+directory. ``--dwellings 20000`` for a quick run, ``--no-write`` to leave the document alone.
+"""
+
+import argparse
+import csv
+import datetime
+import os
+import platform
+import shlex
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+import warnings
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "PERFORMANCE.md"
+LEAD = "warmtebedrijf@demo.test"
+BASELINE_DWELLINGS = 1_000
+MOVE_SIZE = 5_000
+IMPORT_GOAL = 2.0
+LIST_GOAL = 3.0
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--dwellings", type=int, default=100_000, help="size of the big project (100000)")
+    parser.add_argument("--repeat", type=int, default=7, help="requests per page; the median counts (7)")
+    parser.add_argument("--no-write", action="store_true", help=f"do not write {DOC.relative_to(ROOT)}")
+    args = parser.parse_args(argv)
+    if args.dwellings < 2 * BASELINE_DWELLINGS:
+        parser.error(f"--dwellings must be at least {2 * BASELINE_DWELLINGS}")
+
+    tmp = Path(tempfile.mkdtemp(prefix="lastmetre-bench-"))
+    # Media, mail and (without DATABASE_URL) the SQLite database go to the temporary directory.
+    os.environ.setdefault("VAR_DIR", str(tmp))
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings"
+    # WhiteNoise looks for collected static files, which a benchmark does not need.
+    warnings.filterwarnings("ignore", "No directory at", UserWarning)
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    # Measure as in production: no query log (CaptureQueriesContext still counts where asked).
+    settings.DEBUG = False
+    _create_database()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+    from projects.models import Project
+
+    if Project.objects.exists():
+        sys.exit("The database has projects already: the benchmark needs an empty one (make bench).")
+
+    started = time.monotonic()
+    bench = Bench(args, tmp)
+    try:
+        bench.run()
+        print(f"\nThe whole run took {time.monotonic() - started:.0f} s.")
+        if not args.no_write:
+            DOC.write_text(bench.document())
+            print(f"Wrote {DOC.relative_to(ROOT)}")
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        shutil.rmtree(tmp, ignore_errors=True)
+    return 0
+
+
+def _create_database() -> None:
+    """Create the database named in DATABASE_URL when the PostgreSQL server does not have it yet."""
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] != "django.db.backends.postgresql":
+        return
+    import psycopg
+    from psycopg import sql
+
+    params = {"host": db["HOST"], "port": db["PORT"] or None, "user": db["USER"], "password": db["PASSWORD"]}
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [db["NAME"]]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(db["NAME"])))
+
+
+def _seconds(function, *args, **kwargs):
+    started = time.perf_counter()
+    value = function(*args, **kwargs)
+    return time.perf_counter() - started, value
+
+
+def _ratio(value: float, baseline: float) -> str:
+    return f"{value / baseline:.1f}x" if baseline else "–"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1000:,.0f} ms" if seconds < 10 else f"{seconds:,.1f} s"
+
+
+class Bench:
+    def __init__(self, args, tmp: Path):
+        self.args = args
+        self.tmp = tmp
+        self.size = args.dwellings
+        self.tables: dict[str, list[list[str]]] = {}
+
+    def say(self, line: str = "") -> None:
+        print(line, flush=True)
+
+    def run(self) -> None:
+        from projects.demo import demo_area_project, dwellings_fill, load_demo
+        from projects.models import User
+
+        load_demo()
+        self.lead = User.objects.get(email=LEAD)
+        self.say(
+            f"Building two projects with the demo code: {BASELINE_DWELLINGS:,} and {self.size:,} dwellings"
+        )
+        small = demo_area_project(slug="bench-1000", name=f"Bench {BASELINE_DWELLINGS:,} woningen")
+        fill = dwellings_fill(small, BASELINE_DWELLINGS)
+        self.say(f"  {fill.added:,} dwellings with their history in {fill.seconds:.1f} s")
+        self.big = demo_area_project(slug="bench-big", name=f"Bench {self.size:,} woningen")
+        fill = dwellings_fill(self.big, self.size, progress=self._progress)
+        self.build_seconds = fill.seconds
+        self.say(
+            f"  {fill.added:,} dwellings with their history in {fill.seconds:.1f} s "
+            f"({fill.added / fill.seconds:,.0f} per second)"
+        )
+        self._analyze()
+        self.list_page(small, self.big)
+        self.import_rows()
+        self.bulk_move()
+
+    def _progress(self, done, total):
+        if done % 20_000 < 2_000 or done == total:
+            print(f"    {done:,} of {total:,}", flush=True)
+
+    def _analyze(self) -> None:
+        """Statistics and visibility map as autovacuum leaves them on a table that has settled."""
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM (ANALYZE)")
+
+    # --- (a) the dwelling list page --------------------------------------------------------------
+
+    def list_page(self, small, big) -> None:
+        from django.db import connection
+        from django.test import Client
+        from django.test.utils import CaptureQueriesContext, setup_test_environment
+
+        # The test client keeps the template context only in a test environment (DEBUG stays off).
+        setup_test_environment(debug=False)
+        client = Client()
+        client.force_login(self.lead)
+        pages = [
+            ("first page", ""),
+            ("filtered: ?state=informed", "?state=informed"),
+            ("search: ?q=jansen", "?q=jansen"),
+        ]
+
+        def measure(project, query):
+            url = f"/projects/{project.slug}/dwellings/{query}"
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(url)
+            assert response.status_code == 200, (url, response.status_code)
+            queries = len(captured)  # now: the next request empties the query log
+            times = []
+            for _ in range(self.args.repeat):
+                seconds, response = _seconds(client.get, url)
+                times.append(seconds)
+            return statistics.median(times), queries, response.context["total"]
+
+        self.say()
+        self.say(f"(a) Dwelling list page, lead party, median of {self.args.repeat} requests")
+        rows = []
+        for label, query in pages:
+            base_time, base_queries, base_total = measure(small, query)
+            time_, queries, total = measure(big, query)
+            rows.append(
+                [
+                    label,
+                    f"{_ms(time_)}, {queries} queries ({total:,} match)",
+                    f"{_ms(base_time)}, {base_queries} queries ({base_total:,} match)",
+                    _ratio(time_, base_time),
+                    f"≤ {LIST_GOAL:.0f}x, same queries",
+                ]
+            )
+            self.say(
+                f"  {label:<28} {self.size:>7,}: {_ms(time_):>8} {queries:>2} queries   "
+                f"{BASELINE_DWELLINGS:,}: {_ms(base_time):>8} {base_queries:>2} queries   "
+                f"ratio {_ratio(time_, base_time)}"
+            )
+        self.tables["a"] = rows
+
+    # --- (b) import ------------------------------------------------------------------------------
+
+    def import_rows(self) -> None:
+        from projects.demo import demo_area_project
+
+        self.say()
+        self.say(f"(b) Import of {self.size:,} rows")
+        try:
+            from projects.imports.services import import_dwellings
+        except ImportError:
+            self.say("  skipped: import service not available")
+            self.tables["b"] = [
+                [f"import {self.size:,} rows", "skipped: import service not available", "–", "–", "≤ 2x"]
+            ]
+            return
+        path = self.tmp / "dwellings.csv"
+        seconds, count = _seconds(self._write_csv, path)
+        self.say(f"  wrote {count:,} rows ({path.stat().st_size / 1e6:.1f} MB) in {seconds:.1f} s")
+
+        target = demo_area_project(slug="bench-import", name="Bench import")
+        seconds, result = _seconds(import_dwellings, actor=self.lead, project=target, rows_source=path)
+        if not result.imported or result.created != count:
+            errors = "; ".join(f"line {e.line} {e.column}: {e.reason}" for e in result.errors[:5])
+            raise SystemExit(f"The import did not take every row: {result.as_dict(5)} {errors}")
+        baseline_project = demo_area_project(slug="bench-import-baseline", name="Bench import baseline")
+        baseline, made = _seconds(self._bulk_create_csv, path, baseline_project)
+        assert made == count
+        self.say(
+            f"  import_dwellings: {seconds:.1f} s ({count / seconds:,.0f} rows/s)   "
+            f"bare bulk_create: {baseline:.1f} s   ratio {_ratio(seconds, baseline)} "
+            f"(goal ≤ {IMPORT_GOAL:.0f}x)"
+        )
+        self.tables["b"] = [
+            [
+                f"import {count:,} rows (CSV, with their people)",
+                f"{seconds:.1f} s ({count / seconds:,.0f} rows/s)",
+                f"{baseline:.1f} s",
+                _ratio(seconds, baseline),
+                f"≤ {IMPORT_GOAL:.0f}x",
+            ]
+        ]
+
+    def _write_csv(self, path: Path) -> int:
+        """The register of the big project's first rows, as a file of the documented format."""
+        from projects.demo import register_sample
+
+        types = {v: k for k, v in CSV_TYPES.items()}
+        ownership = {v: k for k, v in CSV_OWNERSHIP.items()}
+        channels = {v: k for k, v in CSV_CHANNELS.items()}
+        count = 0
+        with path.open("w", newline="", encoding="utf-8") as file:
+            writer = csv.writer(file, delimiter=";")
+            writer.writerow(CSV_HEADER)
+            for dwelling, contacts in register_sample(self.big, self.size):
+                people = {contact.role: contact for contact in contacts}
+                row = [
+                    dwelling.postcode,
+                    dwelling.house_number,
+                    dwelling.house_letter,
+                    dwelling.house_number_addition,
+                    dwelling.street,
+                    dwelling.city,
+                    dwelling.bag_id,
+                    ownership[dwelling.ownership],
+                    dwelling.housing_association.name if dwelling.housing_association else "",
+                    dwelling.owners_association,
+                    types[dwelling.dwelling_type],
+                    dwelling.build_year or "",
+                    dwelling.energy_label,
+                    dwelling.floor_area or "",
+                    "ja" if dwelling.listed_monument else "nee",
+                    dwelling.cluster,
+                ]
+                for role in ("owner", "resident"):
+                    person = people.get(role)
+                    row += (
+                        [
+                            person.name,
+                            person.email,
+                            person.phone,
+                            channels[person.preferred_channel],
+                            person.language,
+                        ]
+                        if person
+                        else [""] * 5
+                    )
+                row += ["ja" if dwelling.extra_care else "nee", dwelling.extra_care_note]
+                writer.writerow(row)
+                count += 1
+        return count
+
+    def _bulk_create_csv(self, path: Path, project) -> int:
+        """The baseline: read the same file with the csv module, build the objects, bulk_create them."""
+        from django.db import transaction
+
+        from projects.models import Contact, Dwelling, Organisation
+
+        associations = {org.name: org for org in Organisation.objects.filter(kind="housing_association")}
+        count = 0
+        with path.open(newline="", encoding="utf-8") as file, transaction.atomic():
+            reader = csv.reader(file, delimiter=";")
+            header = next(reader)
+            column = {name: i for i, name in enumerate(header)}
+            batch = []
+
+            def flush():
+                Dwelling.objects.bulk_create([dwelling for dwelling, _people in batch], batch_size=2000)
+                Contact.objects.bulk_create(
+                    [person for _dwelling, people in batch for person in people], batch_size=2000
+                )
+                batch.clear()
+
+            for cells in reader:
+                value = {name: cells[i] for name, i in column.items()}
+                dwelling = Dwelling(
+                    project=project,
+                    postcode=value["postcode"],
+                    house_number=int(value["huisnummer"]),
+                    house_letter=value["huisletter"],
+                    house_number_addition=value["toevoeging"],
+                    street=value["straat"],
+                    city=value["plaats"],
+                    bag_id=value["bag_id"],
+                    ownership=CSV_OWNERSHIP[value["eigendom"]],
+                    housing_association=associations.get(value["corporatie"]),
+                    owners_association=value["vve"],
+                    dwelling_type=CSV_TYPES[value["woningtype"]],
+                    build_year=int(value["bouwjaar"]) if value["bouwjaar"] else None,
+                    energy_label=value["energielabel"],
+                    floor_area=int(value["oppervlakte"]) if value["oppervlakte"] else None,
+                    listed_monument=value["monument"] == "ja",
+                    cluster=value["cluster"],
+                    extra_care=value["extra_zorg"] == "ja",
+                    extra_care_note=value["extra_zorg_notitie"],
+                )
+                people = [
+                    Contact(
+                        dwelling=dwelling,
+                        role=role,
+                        name=value[f"{prefix}_naam"],
+                        email=value[f"{prefix}_email"],
+                        phone=value[f"{prefix}_telefoon"],
+                        preferred_channel=CSV_CHANNELS[value[f"{prefix}_kanaal"]],
+                        language=value[f"{prefix}_taal"],
+                    )
+                    for prefix, role in (("eigenaar", "owner"), ("bewoner", "resident"))
+                    if value[f"{prefix}_naam"]
+                ]
+                batch.append((dwelling, people))
+                count += 1
+                if len(batch) == 2000:
+                    flush()
+            if batch:
+                flush()
+        return count
+
+    # --- (c) a bulk move -------------------------------------------------------------------------
+
+    def bulk_move(self) -> None:
+        from django.db import transaction
+        from django.utils import timezone
+
+        from projects.models import Dwelling, DwellingTransition
+        from projects.services import dwellings_bulk_transition
+        from projects.states import DwellingState
+
+        informed = list(
+            Dwelling.objects.filter(project=self.big, state=DwellingState.INFORMED)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+        size = min(MOVE_SIZE, len(informed) // 3)
+        moved, baseline_ids, floor_ids = (informed[i * size : (i + 1) * size] for i in range(3))
+        reason = "Funderingsherstel in de straat: eerst afwachten."
+        fields = {
+            "state": DwellingState.ON_HOLD,
+            "held_state": DwellingState.INFORMED,
+            "state_reason": reason,
+        }
+        self.say()
+        self.say(f"(c) Bulk move: put {size:,} informed dwellings on hold, as the lead party")
+        seconds, result = _seconds(
+            dwellings_bulk_transition, actor=self.lead, dwelling_ids=moved, transition="hold", reason=reason
+        )
+        if result.moved != size:
+            raise SystemExit(f"The bulk move skipped dwellings: {result.skipped[:5]}")
+
+        def log_rows(ids, now):
+            return [
+                DwellingTransition(
+                    dwelling_id=pk,
+                    transition="hold",
+                    source=DwellingState.INFORMED,
+                    target=DwellingState.ON_HOLD,
+                    actor=self.lead,
+                    organisation_id=self.lead.organisation_id,
+                    at=now,
+                    reason=reason,
+                )
+                for pk in ids
+            ]
+
+        def bare():
+            now = timezone.now()
+            dwellings = [
+                Dwelling(pk=pk, project=self.big, state_changed_at=now, updated_at=now, **fields)
+                for pk in baseline_ids
+            ]
+            with transaction.atomic():
+                Dwelling.objects.bulk_update(
+                    dwellings, [*fields, "state_changed_at", "updated_at"], batch_size=1000
+                )
+                DwellingTransition.objects.bulk_create(log_rows(baseline_ids, now), batch_size=2000)
+
+        def floor():
+            # What the database needs at the least: one UPDATE for all and the log rows. The app never
+            # sets a state like this (it goes through the service); measured, then rolled back.
+            now = timezone.now()
+            with transaction.atomic():
+                Dwelling.objects.filter(pk__in=floor_ids).update(
+                    state_changed_at=now, updated_at=now, **fields
+                )
+                DwellingTransition.objects.bulk_create(log_rows(floor_ids, now), batch_size=2000)
+                transaction.set_rollback(True)
+
+        baseline, _nothing = _seconds(bare)
+        least, _nothing = _seconds(floor)
+        self.say(
+            f"  dwellings_bulk_transition: {seconds:.1f} s ({size / seconds:,.0f} dwellings/s)   "
+            f"bare bulk_create + bulk_update: {_ms(baseline)}   ratio {_ratio(seconds, baseline)}"
+        )
+        self.say(
+            f"  floor (bulk_create + one UPDATE, rolled back): {_ms(least)}   ratio {_ratio(seconds, least)}"
+        )
+        label = f"hold {size:,} informed dwellings (chunks of 200)"
+        value = f"{seconds:.1f} s ({size / seconds:,.0f} dwellings/s)"
+        self.tables["c"] = [
+            [label, value, f"bulk_create + bulk_update: {_ms(baseline)}", _ratio(seconds, baseline), "–"],
+            [label, value, f"bulk_create + one UPDATE: {_ms(least)}", _ratio(seconds, least), "–"],
+        ]
+
+    # --- the document ----------------------------------------------------------------------------
+
+    def document(self) -> str:
+        machine = _machine()
+        command = "make bench" + (f' BENCH_ARGS="{shlex.join(sys.argv[1:])}"' if sys.argv[1:] else "")
+        lines = [
+            "# Performance",
+            "",
+            "Written by `make bench` (`scripts/bench.py`); run it again after a change to the dwelling list,",
+            "the import or bulk moves, and commit the new figures with the change. Every figure has a",
+            "baseline measured in the same run on the same machine, so the ratio is what to compare.",
+            "",
+            "| | |",
+            "|---|---|",
+            f"| Command | `{command}` |",
+            f"| Date | {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} |",
+            f"| CPU | {machine['cpu']}, {machine['cores']} cores |",
+            f"| RAM | {machine['ram']} |",
+            f"| OS | {machine['os']} |",
+            f"| Python | {platform.python_version()} |",
+            f"| Database | {machine['database']} |",
+            f"| Big project | {self.size:,} dwellings with their history, built by the demo code in "
+            f"{self.build_seconds:.0f} s |",
+            "",
+            f"## (a) Dwelling list page at {self.size:,} dwellings",
+            "",
+            f"Server time (median of {self.args.repeat} requests through Django's test client, as the lead",
+            "party, DEBUG off) and queries per request, against the same page of a project of",
+            f"{BASELINE_DWELLINGS:,} dwellings in the same database. The database is vacuumed and analysed",
+            "after the build, as autovacuum leaves a table that has settled. The search looks for a name.",
+            "",
+            f"| page | {self.size:,} dwellings | baseline: {BASELINE_DWELLINGS:,} dwellings | ratio | goal |",
+            "|---|---|---|---|---|",
+            *(f"| {' | '.join(row)} |" for row in self.tables["a"]),
+            "",
+            f"## (b) Import of {self.size:,} rows",
+            "",
+            "`import_dwellings` on a semicolon CSV in the documented format (register data and owner and",
+            "resident), into an empty project, against a baseline that reads the same file with the `csv`",
+            "module and `bulk_create`s the dwellings and their people in batches of 2,000, checking nothing.",
+            "",
+            "| | value | baseline: bare bulk_create | ratio | goal |",
+            "|---|---|---|---|---|",
+            *(f"| {' | '.join(row)} |" for row in self.tables["b"]),
+            "",
+            "## (c) Bulk move",
+            "",
+            "`dwellings_bulk_transition` (each dwelling locked, checked, saved and logged on its own, in",
+            "chunks of 200 with a transaction each) against two baselines that check nothing and write the",
+            "same log rows with `bulk_create`: one sets the dwellings' fields with `bulk_update` (which",
+            "spends its time building CASE expressions in Python), the other with one `UPDATE` for all,",
+            "which is about the least the database can do (rolled back afterwards).",
+            "",
+            "| | value | baseline | ratio | goal |",
+            "|---|---|---|---|---|",
+            *(f"| {' | '.join(row)} |" for row in self.tables["c"]),
+            "",
+            "## How to read this",
+            "",
+            "Absolute times depend on the machine and on the throwaway PostgreSQL of `scripts/with-services`",
+            "(fsync and synchronous commit off, so writes are faster than on a production server); compare",
+            "the ratios between runs, not the times.",
+            "",
+            "- (a) A list page shows 50 rows, so at 100,000 dwellings it should cost about what it costs at",
+            "  1,000, with the same number of queries. Both projects are measured in the same database, so",
+            "  a ratio well above 1 means a query that grows with the project (a count or a grouping over",
+            "  all its dwellings, a sort that no index serves); a slow baseline means one that grows with",
+            "  the whole table (a search that scans every contact of every project).",
+            "- (b) The import checks every row in Python before it writes anything; the goal is that all",
+            "  its checking costs at most as much again as the bare write.",
+            "- (c) The service moves one dwelling at a time, so it is a multiple of the bulk write;",
+            "  dwellings per second tells how long a bulk-move job for a cluster or a whole project runs.",
+            "",
+        ]
+        return "\n".join(lines)
+
+
+def _machine() -> dict:
+    from django.db import connection
+
+    cpu, ram = platform.processor() or platform.machine(), "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        for line in Path("/proc/meminfo").read_text().splitlines():
+            if line.startswith("MemTotal"):
+                ram = f"{int(line.split()[1]) / 1024 / 1024:.1f} GiB"
+                break
+    except OSError:
+        pass
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT version()")
+            database = cursor.fetchone()[0]
+        else:
+            cursor.execute("SELECT sqlite_version()")
+            database = f"SQLite {cursor.fetchone()[0]}"
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "ram": ram,
+        "os": platform.platform(),
+        "database": database,
+    }
+
+
+# The columns of docs/IMPORT.md and the words the file uses for the choices.
+CSV_HEADER = [
+    "postcode",
+    "huisnummer",
+    "huisletter",
+    "toevoeging",
+    "straat",
+    "plaats",
+    "bag_id",
+    "eigendom",
+    "corporatie",
+    "vve",
+    "woningtype",
+    "bouwjaar",
+    "energielabel",
+    "oppervlakte",
+    "monument",
+    "cluster",
+    "eigenaar_naam",
+    "eigenaar_email",
+    "eigenaar_telefoon",
+    "eigenaar_kanaal",
+    "eigenaar_taal",
+    "bewoner_naam",
+    "bewoner_email",
+    "bewoner_telefoon",
+    "bewoner_kanaal",
+    "bewoner_taal",
+    "extra_zorg",
+    "extra_zorg_notitie",
+]
+CSV_OWNERSHIP = {
+    "koop": "owner_occupied",
+    "particuliere huur": "private_rental",
+    "corporatie": "housing_association",
+}
+CSV_TYPES = {
+    "vrijstaand": "detached",
+    "twee-onder-een-kap": "semi_detached",
+    "hoekwoning": "end_of_terrace",
+    "tussenwoning": "mid_terrace",
+    "appartement": "apartment",
+    "overig": "other",
+}
+CSV_CHANNELS = {"e-mail": "email", "sms": "sms", "brief": "letter"}
+
+
+if __name__ == "__main__":
+    sys.exit(main())
