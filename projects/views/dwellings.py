@@ -60,8 +60,10 @@ def dwelling_list(request, slug):
     project = _project_for_dwellings(request, slug)
     dwelling_filter = _filtered(request, project)
     queryset = dwelling_filter.qs
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.state_counts(queryset)
+    paginator = Paginator(queryset, PAGE_SIZE)
+    paginator.count = sum(counts.values())  # the counts per state already add up to it: one scan less
+    page = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
