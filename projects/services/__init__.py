@@ -1,6 +1,7 @@
 """Every write goes through a service: governance and parties, and dwellings."""
 
 from .dwellings import (
+    REGISTER_FIELDS,
     TRANSITIONS,
     DwellingChanged,
     TransitionRefused,
@@ -23,6 +24,7 @@ from .governance import (
 __all__ = [
     "GOVERNANCE_FIELDS",
     "PROJECT_FIELDS",
+    "REGISTER_FIELDS",
     "TRANSITIONS",
     "DwellingChanged",
     "StaleObjectError",

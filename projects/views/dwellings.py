@@ -30,6 +30,17 @@ from projects.states import DwellingState
 from projects.timeline import timeline
 
 PAGE_SIZE = 50
+
+
+def add_errors(form, exc: ValidationError) -> None:
+    """Put a service's validation errors on the form fields they concern, the rest on top."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.message_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
 DWELLING_LEVEL_ROLES = {*FULL_VIEW_ROLES, Role.SURVEY_PARTY, Role.HOUSING_ASSOCIATION, *INSTALLING_ROLES}
 
 
@@ -140,11 +151,7 @@ def dwelling_move(request, slug, pk, transition):
             messages.error(request, str(exc))
             return redirect("projects:dwelling", slug=slug, pk=pk)
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Done: %(move)s.") % {"move": spec.label})
             return redirect("projects:dwelling", slug=slug, pk=pk)
@@ -170,11 +177,7 @@ def dwelling_edit(request, slug, pk=None):
                 contacts=form.contacts(),
             )
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.message_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            add_errors(form, exc)
         else:
             messages.success(request, _("Dwelling saved."))
             return redirect("projects:dwelling", slug=slug, pk=saved.pk)
