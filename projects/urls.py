@@ -20,6 +20,7 @@ urlpatterns = [
     path("<slug:slug>/dwellings/bulk/", views.dwelling_bulk, name="dwelling-bulk"),
     path("<slug:slug>/dwellings/new/", views.dwelling_edit, name="dwelling-add"),
     path("<slug:slug>/dwellings/<int:pk>/edit/", views.dwelling_edit, name="dwelling-edit"),
+    path("<slug:slug>/dwellings/<int:pk>/agreement/", views.dwelling_agreement, name="dwelling-agreement"),
     path("<slug:slug>/dwellings/<int:pk>/", views.dwelling_detail, name="dwelling"),
     path("<slug:slug>/dwellings/<int:pk>/<str:transition>/", views.dwelling_move, name="dwelling-move"),
     path("<slug:slug>/jobs/<int:job_id>/", views.job_detail, name="job"),

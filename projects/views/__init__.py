@@ -1,4 +1,5 @@
 from .dwellings import (
+    dwelling_agreement,
     dwelling_bulk,
     dwelling_detail,
     dwelling_edit,
@@ -21,6 +22,7 @@ from .governance import (
 )
 
 __all__ = [
+    "dwelling_agreement",
     "dwelling_bulk",
     "dwelling_detail",
     "dwelling_edit",

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -112,6 +112,7 @@ def _detail_context(request, project, dwelling, forms=None):
         "see_access_contact": can_see_access_contact(request.user, dwelling),
         "see_care_note": can_see_extra_care_note(request.user, dwelling),
         "can_edit": can_manage_register(request.user, project),
+        "can_open_agreement": bool(dwelling.agreement_document) and can_see_contacts(request.user, dwelling),
         "main_path": [state for state in DwellingState if state not in ("declined", "on_hold", "withdrawn")],
     }
 
@@ -183,6 +184,21 @@ def dwelling_edit(request, slug, pk=None):
             return redirect("projects:dwelling", slug=slug, pk=saved.pk)
     return render(
         request, "projects/dwelling_form.html", {"project": project, "form": form, "dwelling": dwelling}
+    )
+
+
+@login_required
+def dwelling_agreement(request, slug, pk):
+    """The signed agreement: for the parties that may see the dwelling's people, nobody else."""
+    project = _project_for_dwellings(request, slug)
+    dwelling = selectors.dwelling_get(user=request.user, project=project, pk=pk)
+    if not dwelling.agreement_document or not can_see_contacts(request.user, dwelling):
+        raise Http404
+    return FileResponse(
+        dwelling.agreement_document.open("rb"),
+        as_attachment=True,
+        filename=dwelling.agreement_document.name.rsplit("/", 1)[-1],
+        content_type="application/pdf",
     )
 
 

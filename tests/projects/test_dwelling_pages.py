@@ -329,3 +329,21 @@ def test_only_the_lead_keeps_the_register(client, parties, advised_project, home
     assert (
         client.get(reverse("projects:dwelling-edit", args=[advised_project.slug, home.pk])).status_code == 403
     )
+
+
+def test_signed_agreement_opens_for_the_lead_not_for_the_installer(client, parties, advised_project):
+    from django.core.files.base import ContentFile
+
+    dwelling = DwellingFactory(
+        project=advised_project, state="assigned", installer=parties["installer"].organisation
+    )
+    dwelling.agreement_document.save("akkoord.pdf", ContentFile(b"%PDF-1.4 signed"), save=True)
+    url = reverse("projects:dwelling-agreement", args=[advised_project.slug, dwelling.pk])
+    client.force_login(parties["lead"])
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF")
+    client.force_login(parties["installer"])
+    assert client.get(url).status_code == 404
+    client.force_login(parties["municipality"])
+    assert client.get(url).status_code == 404
