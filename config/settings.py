@@ -196,6 +196,10 @@ SPECTACULAR_SETTINGS = {
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
+# Survey photos: larger uploads are refused; larger images are scaled down to this longest side.
+SURVEY_PHOTO_MAX_BYTES = env.int("SURVEY_PHOTO_MAX_BYTES", default=15 * 1024 * 1024)
+SURVEY_PHOTO_MAX_SIDE = env.int("SURVEY_PHOTO_MAX_SIDE", default=2048)
+
 # Governance health check thresholds (see projects/advisories.py).
 # A project with at least this many planned dwellings is "large".
 GOVERNANCE_LARGE_PROJECT_DWELLINGS = env.int("GOVERNANCE_LARGE_PROJECT_DWELLINGS", default=500)

@@ -1,0 +1,193 @@
+"""What one survey visit records: every party's needs in one form, section by section.
+
+The schema is code, not data: pages, the offline form on the tablet, the API and the completeness
+check all read it from here. A survey is complete when every required field of every section has an
+answer (and, where a field asks for photos, at least one photo). Every answer records who gave it:
+the resident or the surveyor.
+"""
+
+from dataclasses import dataclass, field
+
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    label: object
+    kind: str = (
+        "text"  # text, longtext, choice, multichoice, number, boolean, photos, sketch, works, signature
+    )
+    required: bool = True
+    choices: tuple[tuple[str, object], ...] = ()
+    min_photos: int = 0
+    # Hidden from installers, in pages, PDF and API: the kitchen-table talk is personal.
+    personal: bool = False
+
+
+@dataclass(frozen=True)
+class Section:
+    name: str
+    title: object
+    fields: tuple[Field, ...] = field(default_factory=tuple)
+    personal: bool = False
+
+    def field(self, name: str) -> Field:
+        return next(f for f in self.fields if f.name == name)
+
+
+YES_NO_UNKNOWN = (("yes", _("yes")), ("no", _("no")), ("unknown", _("unknown")))
+
+EXPLAINED = (
+    ("what_and_when", _("what happens and when")),
+    ("contract_and_costs", _("the contract and the costs")),
+    ("nuisance", _("nuisance during the work")),
+    ("electric_cooking", _("electric cooking")),
+    ("who_to_call", _("who to call")),
+)
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "kitchen_table",
+        _("Kitchen-table talk"),
+        personal=True,
+        fields=(
+            Field("explained", _("What was explained"), "multichoice", choices=EXPLAINED),
+            Field("present", _("Who was present"), "text"),
+            Field(
+                "questions", _("Questions, concerns and wishes of the residents"), "longtext", required=False
+            ),
+            Field(
+                "intention",
+                _("Intention"),
+                "choice",
+                choices=(
+                    ("connect", _("wants to connect")),
+                    ("doubts", _("doubts")),
+                    ("declines", _("declines")),
+                ),
+            ),
+            Field("care_needs", _("Extra-care needs"), "longtext", required=False),
+        ),
+    ),
+    Section(
+        "dwelling_scan",
+        _("Dwelling scan"),
+        fields=(
+            Field("meter_cupboard", _("Meter cupboard: place and room left"), "text"),
+            Field(
+                "boiler_type",
+                _("Current heating"),
+                "choice",
+                choices=(
+                    ("combi_boiler", _("combi boiler")),
+                    ("boiler_with_tank", _("boiler with hot-water tank")),
+                    ("collective", _("collective heating")),
+                    ("other", _("other")),
+                ),
+            ),
+            Field("boiler_age", _("Age of the boiler (years)"), "number", required=False),
+            Field("boiler_place", _("Place of the boiler"), "text"),
+            Field(
+                "hot_water",
+                _("Hot water"),
+                "choice",
+                choices=(
+                    ("boiler", _("from the boiler")),
+                    ("electric", _("electric boiler")),
+                    ("geyser", _("gas geyser")),
+                ),
+            ),
+            Field(
+                "cooking",
+                _("Cooking"),
+                "choice",
+                choices=(
+                    ("gas", _("gas")),
+                    ("electric", _("electric")),
+                    ("needs_group", _("electric, needs a new group")),
+                ),
+            ),
+            Field("radiators", _("Radiators and readiness for lower temperatures"), "longtext"),
+            Field("electrical_groups", _("Electrical groups"), "number"),
+            Field("three_phase", _("Three-phase connection"), "choice", choices=YES_NO_UNKNOWN),
+            Field("asbestos", _("Suspected asbestos"), "choice", choices=YES_NO_UNKNOWN),
+            Field("building_work", _("Building work needed"), "longtext", required=False),
+            Field("facade_entry", _("Facade entry point and obstacles along the route"), "longtext"),
+            Field("scan_photos", _("Photos of the dwelling scan"), "photos", required=False),
+        ),
+    ),
+    Section(
+        "delivery_set",
+        _("Delivery set"),
+        fields=(
+            Field("room", _("Room"), "text"),
+            Field("position", _("Position"), "text"),
+            Field("space_ok", _("Enough space (space check)"), "choice", choices=YES_NO_UNKNOWN),
+            Field("pipe_route", _("Pipe route from the facade entry"), "longtext"),
+            Field("pipe_length", _("Pipe length from the facade entry (m)"), "number"),
+            Field("photos", _("Photos of the place"), "photos", min_photos=1),
+            Field("sketch", _("Sketch"), "sketch", required=False),
+        ),
+    ),
+    Section(
+        "works",
+        _("Works"),
+        fields=(Field("works", _("Works this home needs"), "works"),),
+    ),
+    Section(
+        "sign_off",
+        _("Sign-off"),
+        fields=(
+            Field("signature", _("The resident signs that the record is right"), "signature", required=False),
+        ),
+    ),
+)
+
+SECTIONS_BY_NAME = {section.name: section for section in SECTIONS}
+
+
+def all_fields():
+    for section in SECTIONS:
+        for schema_field in section.fields:
+            yield section, schema_field
+
+
+# The works a home may need, and who does them by default per responsibility boundary (block 2.1).
+WORKS = (
+    ("remove_boiler", _("remove the gas boiler")),
+    ("cap_gas", _("cap the gas pipe")),
+    ("cooking_group", _("electric cooking group")),
+    ("radiators", _("radiators")),
+    ("building_work", _("building work")),
+    ("delivery_set", _("place the delivery set")),
+    ("indoor_pipes", _("indoor pipes from the facade to the delivery set")),
+)
+RESPONSIBLE = (
+    ("heat_company", _("heat company")),
+    ("installer", _("installer")),
+    ("owner", _("owner")),
+    ("housing_association", _("housing association")),
+)
+
+# Up to the facade the owner does everything inside; up to and including the delivery set the heat
+# company places the set and its pipes; a full connection includes the in-house work.
+DEFAULT_RESPONSIBLE = {
+    "facade": {},
+    "delivery_set": {"delivery_set": "heat_company", "indoor_pipes": "heat_company"},
+    "full_connection": {work: "heat_company" for work, _label in WORKS},
+}
+
+
+def proposed_works(*, boundary: str, ownership: str, scan: dict) -> list[dict]:
+    """The works list proposed from the dwelling scan and the project's responsibility boundary."""
+    needed = ["delivery_set", "indoor_pipes"]
+    if scan.get("boiler_type") in ("combi_boiler", "boiler_with_tank"):
+        needed += ["remove_boiler", "cap_gas"]
+    if scan.get("cooking") in ("gas", "needs_group"):
+        needed.append("cooking_group")
+    if scan.get("building_work"):
+        needed.append("building_work")
+    owner = "housing_association" if ownership == "housing_association" else "owner"
+    defaults = DEFAULT_RESPONSIBLE.get(boundary, {})
+    return [{"work": work, "responsible": defaults.get(work, owner)} for work in dict.fromkeys(needed)]
