@@ -1,0 +1,112 @@
+"""Writes of the survey: answers and photos, safe to send twice from a tablet that lost its connection."""
+
+import uuid
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+
+from projects.models import Dwelling, User
+from projects.permissions import can_view_dwelling, dwelling_relations
+from projects.states import DwellingState
+from surveys.models import AnswerSource, Photo, Survey
+from surveys.photos import process_photo
+from surveys.schema import SECTIONS_BY_NAME
+
+# The survey record is filled while the visit is planned and corrected after it, until the plan is
+# approved; after that a change needs a new connection plan version (next part of this issue).
+EDITABLE_STATES = (DwellingState.SURVEY_PLANNED, DwellingState.SURVEYED)
+
+
+def _editable_dwelling(actor: User, dwelling_id: int) -> Dwelling:
+    dwelling = Dwelling.objects.select_for_update(of=("self",)).select_related("project").get(pk=dwelling_id)
+    if not can_view_dwelling(actor, dwelling):
+        raise Dwelling.DoesNotExist
+    if not dwelling_relations(actor, dwelling) & {"surveyor", "admin"}:
+        raise PermissionDenied(_("Only the surveyor of this dwelling fills in its survey."))
+    if dwelling.state not in EDITABLE_STATES:
+        raise ValidationError(
+            _("The survey of a dwelling that is %(state)s cannot be changed here.")
+            % {"state": dwelling.get_state_display()}
+        )
+    return dwelling
+
+
+def _schema_field(key: str):
+    section_name, _dot, field_name = key.partition(".")
+    section = SECTIONS_BY_NAME.get(section_name)
+    try:
+        return section.field(field_name) if section else None
+    except StopIteration:
+        return None
+
+
+def _check_value(key: str, schema_field, value) -> None:
+    if value in (None, ""):
+        return
+    if schema_field.kind == "choice" and value not in {code for code, _label in schema_field.choices}:
+        raise ValidationError({key: _("Choose one of the options.")})
+    if schema_field.kind == "multichoice":
+        allowed = {code for code, _label in schema_field.choices}
+        if not isinstance(value, list) or not set(value) <= allowed:
+            raise ValidationError({key: _("Choose from the options.")})
+    if schema_field.kind == "number":
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            raise ValidationError({key: _("Enter a number.")}) from None
+        if number < 0:
+            raise ValidationError({key: _("Enter a number of zero or more.")})
+
+
+@transaction.atomic
+def survey_save_answers(*, actor: User, dwelling_id: int, answers: dict) -> Survey:
+    """Merge answers into the survey of a dwelling. ``answers`` maps "<section>.<field>" to
+    {"value": ..., "by": "resident" | "surveyor"}. Unknown fields or wrong values change nothing."""
+    dwelling = _editable_dwelling(actor, dwelling_id)
+    cleaned = {}
+    for key, answer in answers.items():
+        schema_field = _schema_field(key)
+        if schema_field is None or schema_field.kind in ("photos", "works"):
+            raise ValidationError({key: _("This is not a question of the survey.")})
+        if not isinstance(answer, dict) or answer.get("by") not in AnswerSource.values:
+            raise ValidationError({key: _("Say who gave the answer: the resident or the surveyor.")})
+        _check_value(key, schema_field, answer.get("value"))
+        cleaned[key] = {"value": answer.get("value"), "by": answer["by"]}
+    survey, _created = Survey.objects.select_for_update().get_or_create(dwelling=dwelling)
+    if cleaned:
+        survey.answers = {**survey.answers, **cleaned}
+        survey.version += 1
+        survey.save()
+    return survey
+
+
+@transaction.atomic
+def photo_add(
+    *, actor: User, dwelling_id: int, field: str, upload, client_id: uuid.UUID | str | None = None
+) -> Photo:
+    """Add a photo to a survey field. Sending the same ``client_id`` again returns the stored photo."""
+    if client_id:
+        existing = Photo.objects.filter(client_id=client_id).select_related("survey").first()
+        if existing is not None:
+            if existing.survey.dwelling_id != dwelling_id:
+                raise ValidationError(_("This photo belongs to another dwelling."))
+            return existing
+    dwelling = _editable_dwelling(actor, dwelling_id)
+    schema_field = _schema_field(field)
+    if schema_field is None or schema_field.kind not in ("photos", "sketch", "signature"):
+        raise ValidationError({"field": _("Photos cannot be added to this field.")})
+    processed = process_photo(upload, name=field.replace(".", "-"))
+    survey, _created = Survey.objects.get_or_create(dwelling=dwelling)
+    photo = Photo(survey=survey, field=field, uploaded_by=actor)
+    if client_id:
+        photo.client_id = client_id
+    photo.image.save(processed.content.name, processed.content, save=False)
+    try:
+        with transaction.atomic():
+            photo.save()
+    except IntegrityError:
+        # The same photo arrived twice at once: keep the first, drop this copy's file.
+        photo.image.delete(save=False)
+        return Photo.objects.get(client_id=client_id)
+    return photo
