@@ -196,6 +196,9 @@ SPECTACULAR_SETTINGS = {
 
 AUDITLOG_INCLUDE_ALL_MODELS = False
 
+# Survey planning: planned visits a surveyor can make in one day.
+SURVEY_VISITS_PER_DAY = env.int("SURVEY_VISITS_PER_DAY", default=6)
+
 # Survey photos: larger uploads are refused; larger images are scaled down to this longest side.
 SURVEY_PHOTO_MAX_BYTES = env.int("SURVEY_PHOTO_MAX_BYTES", default=15 * 1024 * 1024)
 SURVEY_PHOTO_MAX_SIDE = env.int("SURVEY_PHOTO_MAX_SIDE", default=2048)

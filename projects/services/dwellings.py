@@ -10,9 +10,10 @@ import datetime
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -76,7 +77,35 @@ def _prepare_plan_survey(actor: User, dwelling: Dwelling, params: dict) -> dict:
     allowed_orgs = survey_parties if actor.is_superuser else survey_parties & {actor.organisation_id}
     if surveyor is None or surveyor.organisation_id not in allowed_orgs:
         raise ValidationError({"surveyor": _("Choose a surveyor of your own survey party.")})
+    _check_surveyor_capacity(surveyor, dwelling, params["appointment_at"])
     return {"surveyor": surveyor, "appointment_at": params["appointment_at"]}
+
+
+def _check_surveyor_capacity(surveyor: User, dwelling: Dwelling, appointment_at: datetime.datetime) -> None:
+    """At most SURVEY_VISITS_PER_DAY planned visits per surveyor per day, and never two at once.
+
+    The surveyor's row is locked, so two planners cannot both take the last place of a day.
+    """
+    User.objects.select_for_update().filter(pk=surveyor.pk).exists()
+    day = timezone.localtime(appointment_at).date()
+    planned = Dwelling.objects.filter(
+        surveyor=surveyor, state=DwellingState.SURVEY_PLANNED, survey_appointment_at__date=day
+    ).exclude(pk=dwelling.pk)
+    if planned.filter(survey_appointment_at=appointment_at).exists():
+        raise ValidationError(
+            {"appointment_at": _("%(surveyor)s already has a visit at this time.") % {"surveyor": surveyor}}
+        )
+    capacity = settings.SURVEY_VISITS_PER_DAY
+    if planned.count() >= capacity:
+        raise ValidationError(
+            {
+                "appointment_at": _(
+                    "%(surveyor)s is fully booked on %(day)s (%(capacity)d visits a day). Choose another "
+                    "day or another surveyor."
+                )
+                % {"surveyor": surveyor, "day": formats.date_format(day), "capacity": capacity}
+            }
+        )
 
 
 def _prepare_visit_failed(actor, dwelling, params) -> dict:
@@ -264,9 +293,11 @@ def _apply(
     method = _check(actor, dwelling, spec)
     reason = (reason or "").strip()
     if spec.name == "visit_failed":
-        failure = (
-            VisitFailure(params["failure"]).label if params.get("failure") in VisitFailure.values else ""
-        )
+        # The log is read by every party: write the outcome in the project's language, not the actor's.
+        failure = ""
+        if params.get("failure") in VisitFailure.values:
+            with translation.override(settings.LANGUAGE_CODE):
+                failure = str(VisitFailure(params["failure"]).label)
         reason = f"{failure}: {reason}" if reason and failure else (reason or failure)
     kwargs = spec.prepare(actor, dwelling, params) if spec.prepare else {}
     if spec.reason_required and not reason:
