@@ -1,0 +1,75 @@
+import datetime
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+
+from projects.models import OrganisationKind, Role
+from tests.conftest import member_of
+from tests.factories import ContactFactory, DwellingFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.date(2026, 12, 1)
+
+
+def at(hour, day=DAY):
+    return timezone.make_aware(datetime.datetime(day.year, day.month, day.day, hour))
+
+
+@pytest.fixture
+def surveyor(advised_project):
+    return member_of(advised_project, OrganisationKind.INSTALLER, Role.SURVEY_PARTY)
+
+
+def visit(project, surveyor, street, number, hour, **extra):
+    return DwellingFactory(
+        project=project,
+        state="survey_planned",
+        surveyor=surveyor,
+        survey_party=surveyor.organisation,
+        survey_appointment_at=at(hour),
+        street=street,
+        house_number=number,
+        **extra,
+    )
+
+
+def test_the_day_in_route_order_with_the_residents_phone(client, advised_project, surveyor):
+    late = visit(advised_project, surveyor, "Berkenlaan", 3, 9)
+    early = visit(advised_project, surveyor, "Acaciastraat", 10, 14)
+    next_door = visit(advised_project, surveyor, "Acaciastraat", 8, 11)
+    ContactFactory(dwelling=early, role="owner", name="Ria de Wit", phone="0655555555")
+    colleague = UserFactory(organisation=surveyor.organisation)
+    visit(advised_project, colleague, "Acaciastraat", 1, 9)  # someone else's visit
+    DwellingFactory(project=advised_project, state="informed", surveyor=surveyor)  # not planned
+    client.force_login(surveyor)
+    page = client.get(reverse("surveys:my-day"), {"date": DAY.isoformat()})
+    assert [d.pk for d in page.context["visits"]] == [next_door.pk, early.pk, late.pk]
+    assert "Ria de Wit" in page.text
+    assert "0655555555" in page.text
+
+
+def test_query_count_does_not_grow_with_visits(client, advised_project, surveyor):
+    client.force_login(surveyor)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            client.get(reverse("surveys:my-day"), {"date": DAY.isoformat()})
+        return len(captured)
+
+    home = visit(advised_project, surveyor, "Lindelaan", 1, 8)
+    ContactFactory(dwelling=home)
+    few = queries()
+    for number in range(2, 8):
+        ContactFactory(dwelling=visit(advised_project, surveyor, "Lindelaan", number, 8 + number))
+    assert queries() == few
+
+
+def test_a_wrong_date_shows_today(client, surveyor):
+    client.force_login(surveyor)
+    page = client.get(reverse("surveys:my-day"), {"date": "gisteren"})
+    assert page.status_code == 200
+    assert page.context["day"] == timezone.localdate()
