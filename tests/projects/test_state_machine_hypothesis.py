@@ -12,6 +12,7 @@ import itertools
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import override_settings
 from django.utils import timezone
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
@@ -334,6 +335,9 @@ class DwellingWalk(RuleBasedStateMachine):
 
 
 @pytest.mark.django_db
+# A surveyor's daily capacity is not part of this model of the rules (tests/surveys/test_planning.py
+# covers it); long walks re-plan the same surveyor many times.
+@override_settings(SURVEY_VISITS_PER_DAY=10_000)
 def test_random_walks_follow_the_rules():
     world = World()
     run_state_machine_as_test(
