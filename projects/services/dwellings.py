@@ -274,6 +274,52 @@ CONDITION_LABELS = {
 }
 
 
+# Who makes each move, in words, for the "waiting for" hint on the dwelling page.
+MADE_BY = {
+    "inform": gettext_lazy("the lead or the communicating party"),
+    "plan_survey": gettext_lazy("the survey party"),
+    "record_survey": gettext_lazy("the assigned surveyor"),
+    "visit_failed": gettext_lazy("the assigned surveyor"),
+    "approve_plan": gettext_lazy("the lead party"),
+    "record_agreement": gettext_lazy("the lead or the communicating party"),
+    "assign": gettext_lazy("the lead party"),
+    "plan_installation": gettext_lazy("the installer of the dwelling"),
+    "report_installed": gettext_lazy("the installer of the dwelling"),
+    "confirm_connection": gettext_lazy("the heat company"),
+    "reject_installation": gettext_lazy("the heat company"),
+    "decline": gettext_lazy("the lead or the communicating party"),
+    "reopen": gettext_lazy("the lead or the communicating party"),
+    "hold": gettext_lazy("the lead party"),
+    "resume": gettext_lazy("the lead party"),
+    "withdraw": gettext_lazy("the lead party"),
+}
+# Side exits are always possible; the hint names only the next steps on the way.
+_NEXT_STEPS = (
+    "inform",
+    "plan_survey",
+    "record_survey",
+    "approve_plan",
+    "record_agreement",
+    "assign",
+    "plan_installation",
+    "report_installed",
+    "confirm_connection",
+    "reopen",
+    "resume",
+)
+
+
+def waiting_for(actor: User, dwelling: Dwelling) -> list[tuple[TransitionSpec, Promise]]:
+    """The next steps that someone else has to take: (move, who makes it)."""
+    mine = {spec.name for spec in available_transitions(actor, dwelling)}
+    steps = []
+    for name in _NEXT_STEPS:
+        method = getattr(dwelling, name)
+        if name not in mine and can_proceed(method, check_conditions=False):
+            steps.append((TRANSITIONS[name], MADE_BY[name]))
+    return steps
+
+
 def available_transitions(actor: User, dwelling: Dwelling) -> list[TransitionSpec]:
     """The moves this actor may make now, for the buttons on the dwelling page."""
     specs = []

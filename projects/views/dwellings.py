@@ -25,7 +25,7 @@ from projects.permissions import (
     can_see_extra_care_note,
     project_roles,
 )
-from projects.services.dwellings import TRANSITIONS, available_transitions
+from projects.services.dwellings import TRANSITIONS, available_transitions, waiting_for
 from projects.states import DwellingState
 from projects.timeline import timeline
 
@@ -106,6 +106,7 @@ def _detail_context(request, project, dwelling, forms=None):
         "project": project,
         "dwelling": dwelling,
         "actions": actions,
+        "waiting_for": waiting_for(request.user, dwelling),
         "timeline": timeline(dwelling, request.user),
         "contacts": contacts,
         "see_contacts": can_see_contacts(request.user, dwelling),

@@ -347,3 +347,15 @@ def test_signed_agreement_opens_for_the_lead_not_for_the_installer(client, parti
     assert client.get(url).status_code == 404
     client.force_login(parties["municipality"])
     assert client.get(url).status_code == 404
+
+
+def test_the_page_says_what_the_dwelling_waits_for_and_who_does_it(client, parties, advised_project):
+    dwelling = DwellingFactory(
+        project=advised_project, state="surveyed", survey_completed_at="2026-11-01T10:00Z"
+    )
+    client.force_login(parties["cooperative"])
+    page = client.get(detail_url(dwelling))
+    assert [spec.name for spec, _who in page.context["waiting_for"]] == ["approve_plan"]
+    assert 'id="waiting-for"' in page.text
+    client.force_login(parties["lead"])
+    assert client.get(detail_url(dwelling)).context["waiting_for"] == []
