@@ -1173,7 +1173,50 @@ def load_demo(*, dwellings: dict[str, int] | None = None, progress=None) -> Demo
             target = NEIGHBOURHOODS[slug].default_dwellings
         report = (lambda done, total, slug=slug: progress(slug, done, total)) if progress else None
         fills.append(dwellings_fill(project, target, progress=report))
-    return DemoResult(created_projects=created, users=[users[row[3]] for row in USERS], dwellings=fills)
+    people = [users[row[3]] for row in USERS]
+    surveyor = surveyor_with_visits_today()
+    if surveyor is not None:
+        people.insert(1, surveyor)
+    return DemoResult(created_projects=created, users=people, dwellings=fills)
+
+
+SURVEYOR = ("schouwer@demo.test", "Joris", "Meijer", "warmtebedrijf-amstelland")
+SURVEY_TIMES = ((9, 0), (10, 30), (12, 0), (13, 30), (15, 0))
+
+
+def surveyor_with_visits_today() -> User | None:
+    """A surveyor of the heat company with five visits planned for today in Tuindorp-Oost.
+
+    The visits are planned through the service, by the heat company's planner, as a real planning
+    would be. Idempotent: once the surveyor exists, nothing more is planned.
+    """
+    existing = User.objects.filter(email=SURVEYOR[0]).first()
+    project = Project.objects.filter(slug=TUINDORP).first()
+    if existing is not None or project is None:
+        return existing
+    email, first, last, org_slug = SURVEYOR
+    surveyor = User.objects.create_user(
+        email,
+        DEMO_PASSWORD,
+        first_name=first,
+        last_name=last,
+        organisation=Organisation.objects.get(slug=org_slug),
+    )
+    planner = User.objects.get(email="warmtebedrijf@demo.test")
+    today = timezone.localdate()
+    homes = project.dwellings.filter(state="informed", survey_party__isnull=True).order_by(
+        "street", "house_number", "pk"
+    )[: len(SURVEY_TIMES)]
+    for dwelling, (hour, minute) in zip(homes, SURVEY_TIMES, strict=False):
+        services.dwelling_transition(
+            actor=planner,
+            dwelling_id=dwelling.pk,
+            transition="plan_survey",
+            expected_state="informed",
+            surveyor=surveyor,
+            appointment_at=timezone.make_aware(datetime.datetime.combine(today, datetime.time(hour, minute))),
+        )
+    return surveyor
 
 
 def demo_area_project(*, slug: str, name: str) -> Project:

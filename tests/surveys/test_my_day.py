@@ -73,3 +73,20 @@ def test_a_wrong_date_shows_today(client, surveyor):
     page = client.get(reverse("surveys:my-day"), {"date": "gisteren"})
     assert page.status_code == 200
     assert page.context["day"] == timezone.localdate()
+
+
+def test_the_demo_surveyor_has_visits_today_and_a_second_run_plans_nothing(client, settings):
+    from django.core.management import call_command
+
+    from projects.models import Dwelling, User
+
+    settings.DEBUG = True
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    surveyor = User.objects.get(email="schouwer@demo.test")
+    planned = Dwelling.objects.filter(surveyor=surveyor, state="survey_planned")
+    assert planned.count() == 5
+    client.force_login(surveyor)
+    page = client.get(reverse("surveys:my-day"))
+    assert len(page.context["visits"]) == 5
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert planned.count() == 5
