@@ -1205,8 +1205,8 @@ def surveyor_with_visits_today() -> User | None:
     planner = User.objects.get(email="warmtebedrijf@demo.test")
     today = timezone.localdate()
     homes = project.dwellings.filter(state="informed", survey_party__isnull=True).order_by(
-        "street", "house_number", "pk"
-    )[: len(SURVEY_TIMES)]
+        "city", "street", "house_number", "house_letter", "house_number_addition", "pk"
+    )[: len(SURVEY_TIMES)]  # route order, as the surveyor's day shows them
     for dwelling, (hour, minute) in zip(homes, SURVEY_TIMES, strict=False):
         services.dwelling_transition(
             actor=planner,
