@@ -90,3 +90,28 @@ def test_the_demo_surveyor_has_visits_today_and_a_second_run_plans_nothing(clien
     assert len(page.context["visits"]) == 5
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert planned.count() == 5
+
+
+def test_one_visit_figures_on_the_project_page(client, advised_project, lead_user):
+    from projects.models import DwellingTransition
+
+    once = DwellingFactory.create_batch(
+        3, project=advised_project, state="surveyed", visit_count=1, survey_completed_at=timezone.now()
+    )
+    twice = DwellingFactory(
+        project=advised_project, state="surveyed", visit_count=2, survey_completed_at=timezone.now()
+    )
+    DwellingTransition.objects.create(
+        dwelling=twice,
+        transition="visit_failed",
+        source="survey_planned",
+        target="informed",
+        reason="niemand thuis: bel vooraf",
+    )
+    DwellingFactory(project=advised_project, state="informed")  # not surveyed: not counted
+    client.force_login(lead_user)
+    figures = client.get(advised_project.get_absolute_url()).context["one_visit"]
+    assert (figures["surveyed"], figures["once"], figures["once_share"]) == (4, 3, 75)
+    assert figures["visits_per_dwelling"] == 1.25
+    assert [(str(r["label"]), r["count"]) for r in figures["reasons"]] == [("niemand thuis", 1)]
+    assert len(once) == 3
