@@ -33,6 +33,19 @@ from projects.permissions import (
 )
 
 
+class ReadOnlyAdminMixin:
+    """Logs are written by the services only; the admin shows them and changes nothing."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 class ScopedAdminMixin:
     """Restrict the changelist and every object page to ``scope(user)``; 404 outside it."""
 
@@ -202,7 +215,7 @@ admin.site.unregister(LogEntry)
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(admin.ModelAdmin):
+class LogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     list_display = ["timestamp", "actor", "content_type", "object_repr", "action"]
     list_filter = ["action", "content_type"]
     date_hierarchy = "timestamp"
@@ -212,15 +225,6 @@ class LogEntryAdmin(admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ContactInline(admin.TabularInline):
@@ -295,7 +299,7 @@ class DwellingAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
 
 @admin.register(DwellingTransition)
-class DwellingTransitionAdmin(ScopedAdminMixin, admin.ModelAdmin):
+class DwellingTransitionAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
     list_display = ["at", "dwelling", "transition", "source", "target", "actor", "organisation"]
     list_filter = ["transition", "target"]
     list_select_related = ["dwelling", "actor", "organisation"]
@@ -303,15 +307,6 @@ class DwellingTransitionAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def scope(self, request):
         return DwellingTransition.objects.filter(dwelling__in=dwellings_visible_to(request.user))
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Job)

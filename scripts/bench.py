@@ -266,7 +266,7 @@ class Bench:
         count = 0
         with path.open("w", newline="", encoding="utf-8") as file:
             writer = csv.writer(file, delimiter=";")
-            writer.writerow(CSV_HEADER)
+            writer.writerow(csv_header())
             for dwelling, contacts in register_sample(self.big, self.size):
                 people = {contact.role: contact for contact in contacts}
                 row = [
@@ -563,37 +563,13 @@ def _machine() -> dict:
     }
 
 
-# The columns of docs/IMPORT.md and the words the file uses for the choices.
-CSV_HEADER = [
-    "postcode",
-    "huisnummer",
-    "huisletter",
-    "toevoeging",
-    "straat",
-    "plaats",
-    "bag_id",
-    "eigendom",
-    "corporatie",
-    "vve",
-    "woningtype",
-    "bouwjaar",
-    "energielabel",
-    "oppervlakte",
-    "monument",
-    "cluster",
-    "eigenaar_naam",
-    "eigenaar_email",
-    "eigenaar_telefoon",
-    "eigenaar_kanaal",
-    "eigenaar_taal",
-    "bewoner_naam",
-    "bewoner_email",
-    "bewoner_telefoon",
-    "bewoner_kanaal",
-    "bewoner_taal",
-    "extra_zorg",
-    "extra_zorg_notitie",
-]
+# The columns of docs/IMPORT.md (all of them) and the words the file uses for the choices.
+def csv_header() -> list[str]:
+    from projects.imports import parsing  # after django.setup()
+
+    return list(parsing.COLUMNS)
+
+
 CSV_OWNERSHIP = {
     "koop": "owner_occupied",
     "particuliere huur": "private_rental",
