@@ -266,6 +266,14 @@ class TransitionRequestSerializer(serializers.Serializer):
     )
     appointment_at = serializers.DateTimeField(required=False)
     failure = serializers.ChoiceField(choices=VisitFailure.choices, required=False)
+    second_visit_reason = serializers.CharField(
+        required=False, allow_blank=True, help_text="record_survey, visit_failed: required for a second visit"
+    )
+    second_person_organisation = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="record_survey, visit_failed: visited by two, an organisation id",
+    )
     signatory = serializers.ChoiceField(choices=Signatory.choices, required=False)
     signatory_name = serializers.CharField(required=False)
     signed_on = serializers.DateField(required=False)

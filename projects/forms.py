@@ -163,6 +163,18 @@ class TransitionForm(StyledFormMixin, forms.Form):
             from projects.states import VisitFailure
 
             self.fields["failure"] = forms.ChoiceField(label=_("What happened"), choices=VisitFailure.choices)
+        if name in ("record_survey", "visit_failed"):
+            if dwelling.visit_count:
+                self.fields["second_visit_reason"] = forms.CharField(
+                    label=_("Why was another visit needed?"), widget=forms.Textarea(attrs={"rows": 2})
+                )
+            self.fields["second_person_organisation"] = forms.ModelChoiceField(
+                label=_("Visited by two: organisation of the second person"),
+                queryset=Organisation.objects.filter(
+                    participations__project_id=dwelling.project_id
+                ).distinct(),
+                required=False,
+            )
         elif name == "record_agreement":
             from projects.states import Signatory
 

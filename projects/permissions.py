@@ -91,6 +91,7 @@ def users_visible_to(user: User) -> QuerySet[User]:
 # and the communicating party the dwellings of their projects; a survey party the dwellings it is to
 # survey; an installer the dwellings assigned to it; a housing association its own dwellings; a
 # municipality, grid operator or water company no single dwelling at all (progress in aggregate).
+# A field worker (a surveyor on a tablet) sees only the dwellings planned for them personally.
 
 FULL_VIEW_ROLES = {Role.LEAD, Role.HEAT_COMPANY, Role.COMMUNICATING_PARTY}
 # A survey party sees the dwellings assigned to it, and the ones still waiting for a survey party
@@ -126,6 +127,8 @@ def dwellings_visible_to(user: User):
         return Dwelling.objects.all()
     if user.organisation_id is None:
         return Dwelling.objects.none()
+    if user.field_worker:
+        return Dwelling.objects.filter(surveyor_id=user.pk)
     org = user.organisation_id
     condition = (
         Q(project_id__in=projects_with_roles(user, FULL_VIEW_ROLES))
@@ -154,6 +157,9 @@ def dwelling_relations(user: User, dwelling) -> set[str]:
     org = user.organisation_id
     if org is None:
         return set()
+    if user.field_worker:
+        # Someone in the field sees only the homes planned for them, not the organisation's others.
+        return {"surveyor"} if dwelling.surveyor_id == user.pk else set()
     roles = project_roles(user).get(dwelling.project_id, set())
     relations = set(roles & FULL_VIEW_ROLES)
     if Role.SURVEY_PARTY in roles and (

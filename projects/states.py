@@ -63,6 +63,7 @@ class VisitFailure(models.TextChoices):
     NOT_HOME = "not_home", _("nobody home")
     NO_ACCESS = "no_access", _("no access")
     REFUSED = "refused", _("refused")
+    SECOND_VISIT_NEEDED = "second_visit_needed", _("second visit needed")
 
 
 class Signatory(models.TextChoices):

@@ -20,6 +20,7 @@ class VisitOutcome(models.TextChoices):
     NO_ACCESS = "no_access", _("no access")
     REFUSED = "refused", _("refused")
     SECOND_VISIT_NEEDED = "second_visit_needed", _("second visit needed")
+    # The failed outcomes are the VisitFailure choices of the state machine (projects.states).
 
 
 class AnswerSource(models.TextChoices):
@@ -143,6 +144,109 @@ class Photo(models.Model):
 
     def __str__(self):
         return f"{self.survey} · {self.field}"
+
+
+def plan_upload_to(instance, filename):
+    return f"plans/{instance.dwelling.project_id}/{instance.dwelling_id}/{filename}"
+
+
+class PlanVariant(models.TextChoices):
+    FULL = "full", _("full")
+    INSTALLER = "installer", _("installer")
+
+
+class ConnectionPlan(models.Model):
+    """One rendered version of the connection plan (aansluitplan) of a dwelling, as a PDF.
+
+    A plan is made from the survey, the works and the planning; ``source_hash`` fingerprints exactly
+    what went into it, so rendering the same content again returns the stored version instead of a
+    duplicate, and any change makes a new version. Old versions are kept.
+    """
+
+    dwelling = models.ForeignKey(
+        "projects.Dwelling",
+        on_delete=models.CASCADE,
+        related_name="connection_plans",
+        verbose_name=_("dwelling"),
+    )
+    variant = models.CharField(_("version for"), max_length=16, choices=PlanVariant.choices)
+    version = models.PositiveIntegerField(_("version"))
+    survey_version = models.PositiveIntegerField(_("survey version"))
+    source_hash = models.CharField(_("fingerprint"), max_length=64)
+    file = models.FileField(_("file"), upload_to=plan_upload_to)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("made by"),
+        null=True,
+        blank=True,
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["dwelling", "variant", "-version"]
+        verbose_name = _("connection plan")
+        verbose_name_plural = _("connection plans")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dwelling", "variant", "version"], name="connection_plan_unique_version"
+            ),
+            models.UniqueConstraint(
+                fields=["dwelling", "variant", "source_hash"], name="connection_plan_unique_content"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.dwelling} · {self.get_variant_display()} v{self.version}"
+
+
+class SurveySlot(models.Model):
+    """A time a surveyor has free for a survey visit. Published slots can be offered to residents
+    (the resident portal books one); a booked slot points to its dwelling."""
+
+    project = models.ForeignKey(
+        "projects.Project", on_delete=models.CASCADE, related_name="survey_slots", verbose_name=_("project")
+    )
+    surveyor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="survey_slots",
+        verbose_name=_("surveyor"),
+    )
+    starts_at = models.DateTimeField(_("starts at"))
+    published = models.BooleanField(
+        _("published"), default=False, help_text=_("Offered to residents to choose from.")
+    )
+    dwelling = models.OneToOneField(
+        "projects.Dwelling",
+        on_delete=models.SET_NULL,
+        related_name="survey_slot",
+        verbose_name=_("booked for"),
+        null=True,
+        blank=True,
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["starts_at", "surveyor"]
+        verbose_name = _("survey slot")
+        verbose_name_plural = _("survey slots")
+        constraints = [
+            models.UniqueConstraint(fields=["surveyor", "starts_at"], name="survey_slot_unique_time"),
+        ]
+        indexes = [models.Index(fields=["project", "published", "starts_at"], name="slot_project_open")]
+
+    def __str__(self):
+        return f"{self.surveyor} · {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.dwelling_id is None
 
 
 SECTION_NAMES = [section.name for section in SECTIONS]

@@ -6,10 +6,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
-from projects.models import Dwelling, User
+from projects.models import Dwelling, DwellingTransition, Organisation, User
 from projects.permissions import can_view_dwelling, dwelling_relations
 from projects.states import DwellingState
-from surveys.models import AnswerSource, Photo, Survey
+from surveys.models import AnswerSource, Photo, Survey, Visit, VisitOutcome
 from surveys.photos import process_photo
 from surveys.schema import SECTIONS_BY_NAME
 
@@ -110,3 +110,78 @@ def photo_add(
         photo.image.delete(save=False)
         return Photo.objects.get(client_id=client_id)
     return photo
+
+
+def survey_gaps(dwelling: Dwelling) -> list[str]:
+    """What the survey of a dwelling still misses, as "Section: field" labels (empty when complete)."""
+    survey = Survey.objects.filter(dwelling=dwelling).first()
+    if survey is None:
+        return [str(_("the whole survey"))]
+    return [
+        f"{SECTIONS_BY_NAME[section].title}: {SECTIONS_BY_NAME[section].field(name).label}"
+        for section, name in survey.missing()
+    ]
+
+
+def visit_log(*, actor: User, dwelling: Dwelling, params: dict, log: DwellingTransition) -> Visit:
+    """Write the Visit row of a record_survey or visit_failed move (called by the transition service)."""
+
+    outcome = VisitOutcome.COMPLETED if log.transition == "record_survey" else params["failure"]
+    second = params.get("second_person_organisation")
+    if second not in (None, "") and not isinstance(second, Organisation):
+        second = Organisation.objects.get(pk=second)
+    visit = Visit(
+        dwelling=dwelling,
+        surveyor=actor,
+        outcome=outcome,
+        started_at=params.get("started_at") or log.at,
+        finished_at=log.at,
+        note=params.get("note") or "",
+        second_visit_reason=(params.get("second_visit_reason") or "").strip(),
+        second_person_organisation=second or None,
+    )
+    if params.get("client_id"):
+        visit.client_id = params["client_id"]
+    visit.save()
+    return visit
+
+
+def visit_record(
+    *, actor: User, dwelling_id: int, outcome: str, client_id, expected_state: str | None = None, **params
+) -> Visit:
+    """Record the outcome of a visit from the tablet: "completed" records the survey (which must be
+    complete), any other outcome is a failed visit. Sending the same ``client_id`` twice (a double
+    tap, a retry after the connection dropped) records one visit and returns it."""
+    from projects.services import dwelling_transition
+
+    existing = Visit.objects.filter(client_id=client_id).first()
+    if existing is not None:
+        if existing.dwelling_id != dwelling_id:
+            raise ValidationError(_("This visit belongs to another dwelling."))
+        return existing
+    if outcome not in VisitOutcome.values:
+        raise ValidationError({"outcome": _("Choose the outcome of the visit.")})
+    from projects.services import DwellingChanged, TransitionRefused
+
+    note = params.pop("note", "")
+    if outcome == VisitOutcome.COMPLETED:
+        move = {"transition": "record_survey"}
+    else:
+        move = {"transition": "visit_failed", "failure": outcome}
+    try:
+        dwelling_transition(
+            actor=actor,
+            dwelling_id=dwelling_id,
+            expected_state=expected_state,
+            reason=note,
+            client_id=client_id,
+            **move,
+            **params,
+        )
+    except (DwellingChanged, TransitionRefused):
+        # The same visit sent twice at once: the first one moved the dwelling, this copy found it moved.
+        existing = Visit.objects.filter(client_id=client_id, dwelling_id=dwelling_id).first()
+        if existing is None:
+            raise
+        return existing
+    return Visit.objects.get(client_id=client_id)

@@ -160,3 +160,65 @@ class ContactFactory(DjangoModelFactory):
     name = factory.Sequence(lambda n: f"Bewoner {n}")
     email = factory.Sequence(lambda n: f"bewoner{n}@example.test")
     phone = "0612345678"
+
+
+def _tiny_png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (8, 6), (200, 120, 40)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def survey_answers(by: str = "surveyor") -> dict:
+    """An answer to every question of the survey schema, as the tablet would send it."""
+    from surveys.schema import all_fields
+
+    answers = {}
+    for section, schema_field in all_fields():
+        key = f"{section.name}.{schema_field.name}"
+        value = {
+            "choice": lambda f: f.choices[0][0],
+            "multichoice": lambda f: [code for code, _label in f.choices],
+            "number": lambda f: 4,
+            "text": lambda f: f"{f.label} (ingevuld)",
+            "longtext": lambda f: f"{f.label}: genoteerd tijdens de schouw.",
+        }.get(schema_field.kind)
+        if value is not None:
+            answers[key] = {"value": value(schema_field), "by": by}
+    return answers
+
+
+def fill_survey(dwelling, *, by=None):
+    """A complete survey for ``dwelling``: every answer, the works and one photo per photo field."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from surveys.models import Photo, Survey
+    from surveys.schema import all_fields
+
+    by = (
+        by
+        or dwelling.surveyor
+        or UserFactory(organisation=dwelling.project.participations.first().organisation)
+    )
+    survey, _created = Survey.objects.update_or_create(
+        dwelling=dwelling,
+        defaults={
+            "answers": survey_answers(),
+            "works": [
+                {"work": "delivery_set", "responsible": "heat_company"},
+                {"work": "remove_boiler", "responsible": "owner"},
+            ],
+        },
+    )
+    for section, schema_field in all_fields():
+        if schema_field.kind == "photos" and schema_field.min_photos:
+            Photo.objects.create(
+                survey=survey,
+                field=f"{section.name}.{schema_field.name}",
+                uploaded_by=by,
+                image=SimpleUploadedFile("foto.png", _tiny_png(), content_type="image/png"),
+            )
+    return survey

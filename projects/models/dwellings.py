@@ -140,6 +140,11 @@ class Dwelling(ConcurrentTransitionMixin, models.Model):
         blank=True,
     )
     survey_appointment_at = models.DateTimeField(_("survey appointment"), null=True, blank=True)
+    in_sample = models.BooleanField(
+        _("in the survey sample"),
+        default=False,
+        help_text=_("Where only a selection is surveyed: this home represents its type and cluster."),
+    )
     visit_count = models.PositiveSmallIntegerField(_("visits"), default=0)
     survey_completed_at = models.DateTimeField(_("survey completed at"), null=True, blank=True)
     plan_approved_at = models.DateTimeField(_("plan approved at"), null=True, blank=True)

@@ -13,6 +13,8 @@ class Job(models.Model):
     class Kind(models.TextChoices):
         IMPORT = "import", _("import")
         BULK_TRANSITION = "bulk_transition", _("bulk move")
+        PLAN_BATCH = "plan_batch", _("connection plans")
+        AREA_PLANNING = "area_planning", _("survey planning")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting")

@@ -73,6 +73,14 @@ class User(AbstractUser):
         null=True,
         blank=True,
     )
+    field_worker = models.BooleanField(
+        _("works in the field"),
+        default=False,
+        help_text=_(
+            "A surveyor in the field sees only the dwellings planned for them personally, whatever "
+            "the role of the organisation; its planners and office staff see all of its dwellings."
+        ),
+    )
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

@@ -50,6 +50,8 @@ class TransitionSpec:
     reason_required: bool = False
     prepare: Callable | None = None  # (actor, dwelling, params) -> kwargs for the model method
     params: tuple[str, ...] = field(default=())
+    # (actor, dwelling, params, log) -> None: what else the move records, in the same transaction
+    after: Callable | None = None
 
 
 def _today() -> datetime.date:
@@ -108,11 +110,53 @@ def _check_surveyor_capacity(surveyor: User, dwelling: Dwelling, appointment_at:
         )
 
 
+def _check_visit(actor: User, dwelling: Dwelling, params: dict) -> None:
+    """What every visit records: why the home is visited again, and who came along."""
+    errors = {}
+    if dwelling.visit_count and not (params.get("second_visit_reason") or "").strip():
+        errors["second_visit_reason"] = _(
+            "This home was visited before: record why another visit was needed."
+        )
+    second = params.get("second_person_organisation")
+    if second not in (None, ""):
+        second_id = getattr(second, "pk", second)
+        if not Participation.objects.filter(
+            project_id=dwelling.project_id, organisation_id=second_id
+        ).exists():
+            errors["second_person_organisation"] = _(
+                "Choose the organisation of the second person from the parties of this project."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _prepare_record_survey(actor, dwelling, params) -> dict:
+    from surveys.services import survey_gaps
+
+    _check_visit(actor, dwelling, params)
+    gaps = survey_gaps(dwelling)
+    if gaps:
+        raise ValidationError(
+            {
+                "survey": _("The survey is not complete yet. Still missing: %(fields)s.")
+                % {"fields": "; ".join(gaps)}
+            }
+        )
+    return {"completed_at": timezone.now()}
+
+
 def _prepare_visit_failed(actor, dwelling, params) -> dict:
     _require(params, "failure")
     if params["failure"] not in VisitFailure.values:
         raise ValidationError({"failure": _("Choose why the visit failed.")})
+    _check_visit(actor, dwelling, params)
     return {}
+
+
+def _record_visit(actor, dwelling, params, log) -> None:
+    from surveys.services import visit_log
+
+    visit_log(actor=actor, dwelling=dwelling, params=params, log=log)
 
 
 def _prepare_record_agreement(actor, dwelling, params) -> dict:
@@ -172,6 +216,8 @@ def _dated(name: str, *, past_only: bool = False):
     return prepare
 
 
+VISIT_PARAMS = ("second_visit_reason", "second_person_organisation", "started_at", "client_id")
+
 TRANSITIONS: dict[str, TransitionSpec] = {
     spec.name: spec
     for spec in [
@@ -185,13 +231,16 @@ TRANSITIONS: dict[str, TransitionSpec] = {
         TransitionSpec(
             "record_survey",
             gettext_lazy("Record the survey"),
-            prepare=lambda actor, dwelling, params: {"completed_at": timezone.now()},
+            prepare=_prepare_record_survey,
+            params=VISIT_PARAMS,
+            after=_record_visit,
         ),
         TransitionSpec(
             "visit_failed",
             gettext_lazy("Visit failed"),
             prepare=_prepare_visit_failed,
-            params=("failure",),
+            params=("failure", *VISIT_PARAMS),
+            after=_record_visit,
         ),
         TransitionSpec(
             "approve_plan",
@@ -337,7 +386,7 @@ def _apply(
     actor: User, dwelling: Dwelling, spec: TransitionSpec, reason: str, params: dict
 ) -> DwellingTransition:
     method = _check(actor, dwelling, spec)
-    reason = (reason or "").strip()
+    reason = note = (reason or "").strip()
     if spec.name == "visit_failed":
         # The log is read by every party: write the outcome in the project's language, not the actor's.
         failure = ""
@@ -357,7 +406,7 @@ def _apply(
     )
     dwelling.state_changed_at = timezone.now()
     dwelling.save()
-    return DwellingTransition.objects.create(
+    log = DwellingTransition.objects.create(
         dwelling=dwelling,
         transition=spec.name,
         source=source,
@@ -367,6 +416,9 @@ def _apply(
         at=dwelling.state_changed_at,
         reason=reason,
     )
+    if spec.after:
+        spec.after(actor, dwelling, {**params, "note": note}, log)
+    return log
 
 
 @transaction.atomic

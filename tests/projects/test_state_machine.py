@@ -36,8 +36,15 @@ from projects.services import (
 )
 from projects.services.dwellings import available_transitions
 from projects.states import DwellingState, VisitFailure
+from surveys.models import Visit
 from tests.conftest import member_of
-from tests.factories import DwellingFactory, OrganisationFactory, ParticipationFactory, UserFactory
+from tests.factories import (
+    DwellingFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    UserFactory,
+    fill_survey,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -168,7 +175,10 @@ def make_dwelling(world: World, state: str, via: str | None = None, **overrides)
         fields["state_reason"] = "Eerder vastgelegd."
     fields.update(state_fields(world, via or state))
     fields.update(overrides)
-    return DwellingFactory(**fields)
+    dwelling = DwellingFactory(**fields)
+    if dwelling.surveyor_id:
+        fill_survey(dwelling)
+    return dwelling
 
 
 def agreement_document():
@@ -710,7 +720,7 @@ def test_a_reason_is_required(world, transition, state, actor, reason):
     assert "reason" in error.message_dict
 
 
-@pytest.mark.parametrize("failure", [VisitFailure.NOT_HOME, VisitFailure.NO_ACCESS, VisitFailure.REFUSED])
+@pytest.mark.parametrize("failure", VisitFailure.values)
 def test_a_failed_visit_records_why(world, failure):
     dwelling = make_dwelling(world, S.SURVEY_PLANNED, visit_count=1)
     stored = assert_moved(
@@ -720,11 +730,84 @@ def test_a_failed_visit_records_why(world, failure):
         target=S.INFORMED,
         failure=failure,
         reason="Drie keer aangebeld.",
+        second_visit_reason="De eerste keer was er niemand thuis.",
     )
     assert stored.visit_count == 2
     row = DwellingTransition.objects.get(dwelling=dwelling)
     assert str(VisitFailure(failure).label) in row.reason
     assert "Drie keer aangebeld." in row.reason
+    visit = Visit.objects.get(dwelling=dwelling)
+    assert (visit.outcome, visit.note, visit.surveyor) == (
+        failure,
+        "Drie keer aangebeld.",
+        world.users["surveyor"],
+    )
+    assert visit.second_visit_reason == "De eerste keer was er niemand thuis."
+
+
+@pytest.mark.parametrize("transition", ["record_survey", "visit_failed"])
+def test_a_second_visit_needs_a_recorded_reason(world, transition):
+    dwelling = make_dwelling(world, S.SURVEY_PLANNED, visit_count=1)
+    error = assert_refused(
+        ValidationError,
+        actor=world.users["surveyor"],
+        dwelling=dwelling,
+        transition=transition,
+        failure=VisitFailure.NOT_HOME,
+    )
+    assert "second_visit_reason" in error.message_dict
+    assert not Visit.objects.filter(dwelling=dwelling).exists()
+
+
+def test_record_survey_needs_a_complete_survey_and_names_what_is_missing(world):
+    dwelling = make_dwelling(world, S.SURVEY_PLANNED)
+    survey = dwelling.survey
+    survey.answers.pop("dwelling_scan.meter_cupboard")
+    survey.save()
+    survey.photos.all().delete()
+    with translation.override("en"):
+        error = assert_refused(
+            ValidationError, actor=world.users["surveyor"], dwelling=dwelling, transition="record_survey"
+        )
+    message = " ".join(error.message_dict["survey"])
+    assert "Meter cupboard" in message
+    assert "Photos of the place" in message
+    assert not Visit.objects.filter(dwelling=dwelling).exists()
+
+
+def test_a_dwelling_without_any_survey_cannot_be_recorded(world):
+    dwelling = make_dwelling(world, S.SURVEY_PLANNED)
+    dwelling.survey.delete()
+    error = assert_refused(
+        ValidationError, actor=world.users["surveyor"], dwelling=dwelling, transition="record_survey"
+    )
+    assert "survey" in error.message_dict
+
+
+def test_a_visit_by_two_records_the_second_persons_organisation(world):
+    dwelling = make_dwelling(world, S.SURVEY_PLANNED)
+    assert_moved(
+        actor=world.users["surveyor"],
+        dwelling=dwelling,
+        transition="record_survey",
+        target=S.SURVEYED,
+        second_person_organisation=world.association_org,
+    )
+    visit = Visit.objects.get(dwelling=dwelling)
+    assert (visit.outcome, visit.second_person_organisation) == ("completed", world.association_org)
+
+
+def test_the_second_person_must_come_from_a_party_of_the_project(world):
+    dwelling = make_dwelling(world, S.SURVEY_PLANNED)
+    stranger = OrganisationFactory(kind="installer")
+    error = assert_refused(
+        ValidationError,
+        actor=world.users["surveyor"],
+        dwelling=dwelling,
+        transition="record_survey",
+        second_person_organisation=stranger.pk,
+    )
+    assert "second_person_organisation" in error.message_dict
 
 
 @pytest.mark.parametrize("failure", [None, "", "on_holiday"])
@@ -896,12 +979,13 @@ def test_decline_and_reopen(world):
 def test_the_whole_way_writes_one_log_row_per_move(world):
     dwelling = make_dwelling(world, S.REGISTERED)
     u = world.users
+    fill_survey(dwelling, by=u["surveyor"])
     steps = [
         ("inform", "cooperative", S.INFORMED, {}),
         ("plan_survey", "survey_party", S.SURVEY_PLANNED, valid_params(world, "plan_survey")),
         ("visit_failed", "surveyor", S.INFORMED, {"failure": VisitFailure.NO_ACCESS}),
         ("plan_survey", "survey_party", S.SURVEY_PLANNED, valid_params(world, "plan_survey")),
-        ("record_survey", "surveyor", S.SURVEYED, {}),
+        ("record_survey", "surveyor", S.SURVEYED, {"second_visit_reason": "Geen toegang tot de kelder."}),
         ("hold", "lead", S.ON_HOLD, {"reason": "Wacht op de VvE."}),
         ("resume", "lead", S.SURVEYED, {}),
         ("approve_plan", "lead", S.PLAN_READY, {}),
@@ -924,6 +1008,10 @@ def test_the_whole_way_writes_one_log_row_per_move(world):
     final = Dwelling.objects.get(pk=dwelling.pk)
     assert rows[-1].target == final.state == S.CONNECTED
     assert final.visit_count == 2
+    assert list(Visit.objects.filter(dwelling=dwelling).values_list("outcome", flat=True)) == [
+        "no_access",
+        "completed",
+    ]
     assert final.connected_on == today()
     assert final.survey_completed_at is not None
     assert final.plan_approved_at is not None

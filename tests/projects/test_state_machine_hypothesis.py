@@ -22,7 +22,13 @@ from projects.models import Dwelling, DwellingTransition, OrganisationKind, Owne
 from projects.services import DwellingChanged, TransitionRefused, dwelling_transition
 from projects.states import DwellingState, VisitFailure
 from tests.conftest import member_of
-from tests.factories import DwellingFactory, OrganisationFactory, ParticipationFactory, UserFactory
+from tests.factories import (
+    DwellingFactory,
+    OrganisationFactory,
+    ParticipationFactory,
+    UserFactory,
+    fill_survey,
+)
 
 S = DwellingState
 
@@ -189,7 +195,9 @@ class World:
                 "appointment_at": timezone.now() + datetime.timedelta(days=2),
             }
         if transition == "visit_failed":
-            return {"failure": VisitFailure.NOT_HOME}
+            return {"failure": VisitFailure.NOT_HOME, "second_visit_reason": "Opnieuw: niet thuis."}
+        if transition == "record_survey":
+            return {"second_visit_reason": "Opnieuw: niet thuis."}
         if transition == "record_agreement":
             params = {
                 "signatory": SIGNATORY[home.ownership],
@@ -228,6 +236,7 @@ class DwellingWalk(RuleBasedStateMachine):
                 dwelling_type="apartment" if vve else "mid_terrace",
                 housing_association=world.association_org if association_home else None,
             )
+            fill_survey(dwelling, by=world.users["surveyor"])
             self.homes.append(Home(dwelling, association_home))
 
     def _move(self, home: Home, party: str, transition: str, expected_state=None):
@@ -327,7 +336,7 @@ class DwellingWalk(RuleBasedStateMachine):
             else:
                 assert dwelling.state == S.REGISTERED
             visits = sum(row.transition in ("record_survey", "visit_failed") for row in rows)
-            assert dwelling.visit_count == visits == home.visits
+            assert dwelling.visit_count == visits == home.visits == dwelling.visits.count()
             if dwelling.state == S.ON_HOLD:
                 assert dwelling.held_state in ACTIVE
                 assert dwelling.held_state == home.held
