@@ -5,3 +5,8 @@ from django.utils.translation import gettext_lazy as _
 class SurveysConfig(AppConfig):
     name = "surveys"
     verbose_name = _("Surveys")
+
+    def ready(self):
+        # Timeline providers register themselves on import.
+        from surveys import timeline  # noqa: F401
+        from surveys.plans import timeline as plan_timeline  # noqa: F401

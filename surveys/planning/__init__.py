@@ -1,0 +1,1 @@
+"""Planning survey visits ahead, by cluster or street, and open slots for residents."""

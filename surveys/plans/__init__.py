@@ -1,0 +1,1 @@
+"""The connection plan (aansluitplan): rendering, versions, downloads."""

@@ -1,0 +1,1 @@
+"""Projects that survey a selection: the sample and the extrapolation from it."""
