@@ -57,6 +57,8 @@ from projects.models import (
 )
 from projects.models.project import INSTALLING_ROLES
 from projects.states import DECLINABLE_STATES, MAIN_PATH, SIDE_STATES, DwellingState, VisitFailure
+from surveys.demo import demo_survey, demo_visit
+from surveys.models import Photo, Survey, Visit
 
 DEMO_PASSWORD = "warmte-demo-2026"
 TUINDORP = "warmtenet-tuindorp-oost"
@@ -766,6 +768,7 @@ class _Cast:
     installers: list[Organisation]
     association: Organisation | None
     association_signer: str
+    boundary: str  # the project's responsibility boundary (block 2.1), for the works of a survey
 
     def actor(self, step: str, dwelling: Dwelling) -> User:
         if step in ("inform", "decline", "reopen", "record_agreement"):
@@ -827,6 +830,7 @@ def _cast(project: Project, hood: Neighbourhood) -> _Cast:
         installers=installers,
         association=association,
         association_signer=signer,
+        boundary=project.governance.responsibility_boundary,
     )
 
 
@@ -927,12 +931,27 @@ def _register(
     return dwelling, contacts
 
 
+@dataclass
+class _Records:
+    """What a history leaves besides the log: visits, and the survey with its photos; unsaved."""
+
+    visits: list = field(default_factory=list)
+    surveys: list = field(default_factory=list)
+    photos: list = field(default_factory=list)
+
+    def extend(self, other: "_Records") -> None:
+        self.visits += other.visits
+        self.surveys += other.surveys
+        self.photos += other.photos
+
+
 def _build(
     home: Home, hood: Neighbourhood, cast: _Cast, calendar: _Calendar, check: bool
-) -> tuple[Dwelling, list[Contact], list[DwellingTransition]]:
-    """One dwelling with its people and its history, unsaved."""
+) -> tuple[Dwelling, list[Contact], list[DwellingTransition], _Records]:
+    """One dwelling with its people, its history and its survey records, unsaved."""
     rng = random.Random(home.seed)
     dwelling, contacts = _register(home, hood, cast.project, cast.association, rng)
+    records = _Records()
     ownership = dwelling.ownership
     registered_at = rng.uniform(0, min(5, calendar.past / 20))
     dwelling.state_changed_at = calendar.at(registered_at)
@@ -946,7 +965,7 @@ def _build(
     state, exit_step = _exit(rng, hood, state, home.owner)
     steps = _steps(rng, state, exit_step)
     if not steps:
-        return dwelling, contacts, []
+        return dwelling, contacts, [], records
 
     # When: gaps in working days, squeezed into the time there was, or spread out with a lead-in
     # that is longer the further down its district a street is.
@@ -980,12 +999,35 @@ def _build(
             kwargs = {"surveyor": surveyor, "appointment_at": appointment}
         elif step == "record_survey":
             kwargs = {"completed_at": at}
+            visit_rng = random.Random(home.seed + 1)  # its own stream: the history stays as it was
+            records.visits.append(
+                demo_visit(
+                    visit_rng, dwelling=dwelling, surveyor=surveyor, outcome="completed", at=at, note=""
+                )
+            )
+            survey, photos = demo_survey(
+                visit_rng, dwelling=dwelling, surveyor=surveyor, at=at, boundary=cast.boundary
+            )
+            records.surveys.append(survey)
+            records.photos += photos
         elif step == "visit_failed":
-            failure = rng.choice(VisitFailure.values[:2] * 3 + VisitFailure.values[2:])
+            failure = rng.choice(VisitFailure.values[:2] * 3 + VisitFailure.values[2:3])
             note = rng.choice(VISIT_NOTES)
+            if random.Random(home.seed + 7 + i).random() < 0.2:
+                failure = VisitFailure.SECOND_VISIT_NEEDED  # surveyed halfway; the rest another day
             with translation.override("nl"):
                 label = str(VisitFailure(failure).label)
             reason = f"{label}: {note}" if note else label
+            records.visits.append(
+                demo_visit(
+                    random.Random(home.seed + len(records.visits) + 1),
+                    dwelling=dwelling,
+                    surveyor=surveyor,
+                    outcome=failure,
+                    at=at,
+                    note=note,
+                )
+            )
         elif step == "approve_plan":
             kwargs = {"approved_at": at}
         elif step == "record_agreement":
@@ -1031,7 +1073,7 @@ def _build(
         elif step == "reject_installation":
             reason = rng.choice(REJECT_REASONS)
         rows.append(_move(dwelling, step, cast.actor(step, dwelling), at, reason, kwargs, check))
-    return dwelling, contacts, rows
+    return dwelling, contacts, rows, records
 
 
 def _move(dwelling, step, actor, at, reason, kwargs, check) -> DwellingTransition:
@@ -1105,16 +1147,20 @@ def dwellings_fill(
     homes = (h for h in _layout(hood) if h.key not in taken and h.bag_id not in taken_bag_ids)
     while result.added < wanted:
         batch = list(itertools.islice(homes, min(batch_size, wanted - result.added)))
-        dwellings, contacts, transitions = [], [], []
+        dwellings, contacts, transitions, records = [], [], [], _Records()
         for home in batch:
-            dwelling, people, rows = _build(home, hood, cast, calendar, check=True)
+            dwelling, people, rows, extra = _build(home, hood, cast, calendar, check=True)
             dwellings.append(dwelling)
             contacts += people
             transitions += rows
+            records.extend(extra)
         with transaction.atomic():
             Dwelling.objects.bulk_create(dwellings, batch_size=batch_size)
             Contact.objects.bulk_create(contacts, batch_size=batch_size)
             DwellingTransition.objects.bulk_create(transitions, batch_size=batch_size)
+            Visit.objects.bulk_create(records.visits, batch_size=batch_size)
+            Survey.objects.bulk_create(records.surveys, batch_size=batch_size)
+            Photo.objects.bulk_create(records.photos, batch_size=batch_size)
         result.added += len(dwellings)
         if progress:
             progress(result.added, wanted)
@@ -1201,6 +1247,7 @@ def surveyor_with_visits_today() -> User | None:
         first_name=first,
         last_name=last,
         organisation=Organisation.objects.get(slug=org_slug),
+        field_worker=True,  # sees only the homes planned for him, not all of the heat company's
     )
     planner = User.objects.get(email="warmtebedrijf@demo.test")
     today = timezone.localdate()

@@ -2,10 +2,11 @@
 
 import datetime
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from projects.models import Contact, Dwelling, User
-from projects.states import DwellingState
+from projects.states import DwellingState, VisitFailure
+from surveys.models import Visit, VisitOutcome
 
 
 def surveyor_day(*, surveyor: User, day: datetime.date) -> QuerySet[Dwelling]:
@@ -21,40 +22,33 @@ def surveyor_day(*, surveyor: User, day: datetime.date) -> QuerySet[Dwelling]:
 
 
 def one_visit_figures(*, project) -> dict:
-    """How well the project keeps to one visit per home, in two queries and without personal data."""
-    from django.conf import settings
-    from django.db.models import Count, Q, Sum
-    from django.utils import translation
+    """How well the project keeps to one visit per home, in two queries and without personal data.
 
-    from projects.models import DwellingTransition
-    from projects.states import VisitFailure
-
+    A home's ``visit_count`` counts its Visit rows (both are written by the same move); the reasons
+    are the outcomes of the visits that did not complete the survey.
+    """
     surveyed = Dwelling.objects.filter(project=project, survey_completed_at__isnull=False).aggregate(
         dwellings=Count("pk"), once=Count("pk", filter=Q(visit_count=1)), visits=Sum("visit_count")
     )
-    # Failed visits are logged in the project's language as "<outcome>: <note>".
-    with translation.override(settings.LANGUAGE_CODE):
-        prefixes = {failure: str(failure.label) for failure in VisitFailure}
-    failed = DwellingTransition.objects.filter(
-        dwelling__project=project, transition="visit_failed"
-    ).aggregate(
-        total=Count("pk"),
-        **{
-            failure.value: Count("pk", filter=Q(reason__startswith=prefix))
-            for failure, prefix in prefixes.items()
-        },
+    failed = dict(
+        Visit.objects.filter(dwelling__project=project)
+        .exclude(outcome=VisitOutcome.COMPLETED)
+        .values_list("outcome")
+        .annotate(count=Count("pk"))
+        .order_by()
     )
     dwellings = surveyed["dwellings"] or 0
+    once = surveyed["once"] or 0
     return {
         "surveyed": dwellings,
-        "once": surveyed["once"] or 0,
-        "repeat": dwellings - (surveyed["once"] or 0),
-        "once_share": round(100 * (surveyed["once"] or 0) / dwellings) if dwellings else None,
+        "once": once,
+        "repeat": dwellings - once,
+        "once_share": round(100 * once / dwellings) if dwellings else None,
         "visits_per_dwelling": round((surveyed["visits"] or 0) / dwellings, 2) if dwellings else None,
-        "failed": failed["total"],
+        "failed": sum(failed.values()),
         "reasons": [
-            {"label": failure.label, "count": failed[failure.value]}
+            {"outcome": failure.value, "label": failure.label, "count": failed[failure.value]}
             for failure in VisitFailure
-            if failed[failure.value]
+            if failed.get(failure.value)
         ],
     }

@@ -14,6 +14,8 @@ from projects.models import Contact, Dwelling, DwellingTransition, Organisation,
 from projects.services import dwelling_transition
 from projects.services.dwellings import REGISTER_FIELDS
 from projects.states import MAIN_PATH, DwellingState, Signatory, VisitFailure
+from surveys.models import Survey, Visit
+from tests.factories import fill_survey
 
 pytestmark = pytest.mark.django_db
 
@@ -199,10 +201,15 @@ def _params(step, row, original):
             "surveyor": original.surveyor,
             "appointment_at": original.survey_appointment_at or row.at,
         }
-    if step == "visit_failed":
-        labels = {str(choice.label): choice.value for choice in VisitFailure}
-        label, _sep, _note = row.reason.partition(": ")
-        return {"failure": labels[label]}
+    if step in ("visit_failed", "record_survey"):
+        visit = Visit.objects.get(dwelling=original, finished_at=row.at)
+        params = {"second_visit_reason": visit.second_visit_reason}
+        if step == "visit_failed":
+            labels = {str(choice.label): choice.value for choice in VisitFailure}
+            label, _sep, _note = row.reason.partition(": ")
+            params["failure"] = labels[label]
+            assert visit.outcome == params["failure"]
+        return params
     if step == "record_agreement":
         return {
             "signatory": original.signatory,
@@ -261,6 +268,8 @@ def test_the_service_makes_the_same_history_from_the_same_moves(loaded):
         copy = Dwelling.objects.create(
             project=original.project, **{**register, "house_number_addition": f"Z{number}", "bag_id": ""}
         )
+        if hasattr(original, "survey"):
+            fill_survey(copy, by=original.surveyor)
         log = list(original.transitions.select_related("actor").order_by("at", "pk"))
         for row in log:
             failure_note = row.reason.partition(": ")[2]
@@ -275,3 +284,31 @@ def test_the_service_makes_the_same_history_from_the_same_moves(loaded):
         assert [getattr(copy, f) for f in COMPARED] == [getattr(original, f) for f in COMPARED], original
         replayed = copy.transitions.order_by("at", "pk").values_list(*fields)
         assert list(replayed) == [tuple(getattr(row, f) for f in fields) for row in log]
+
+
+def test_every_visit_is_recorded_and_every_surveyed_home_has_a_complete_survey(loaded):
+    homes = Dwelling.objects.filter(project__slug=TUINDORP)
+    mismatched = homes.annotate(rows=Count("visits")).exclude(rows=F("visit_count"))
+    assert not mismatched.exists()
+    outcomes = dict(
+        Visit.objects.filter(dwelling__project__slug=TUINDORP).values_list("outcome").annotate(n=Count("pk"))
+    )
+    logged = DwellingTransition.objects.filter(dwelling__project__slug=TUINDORP)
+    assert outcomes["completed"] == logged.filter(transition="record_survey").count()
+    assert (
+        sum(n for outcome, n in outcomes.items() if outcome != "completed")
+        == logged.filter(transition="visit_failed").count()
+    )
+    assert outcomes.get(VisitFailure.SECOND_VISIT_NEEDED, 0) > 0
+    seen = set()
+    for dwelling_id, reason in (
+        Visit.objects.filter(dwelling__project__slug=TUINDORP)
+        .order_by("dwelling_id", "started_at")
+        .values_list("dwelling_id", "second_visit_reason")
+    ):
+        assert bool(reason) == (dwelling_id in seen), "a second visit records why, a first does not"
+        seen.add(dwelling_id)
+    surveyed = homes.filter(survey_completed_at__isnull=False)
+    assert surveyed.count() == Survey.objects.filter(dwelling__in=surveyed).count() > 0
+    for survey in Survey.objects.filter(dwelling__in=surveyed).order_by("pk")[:25]:
+        assert survey.is_complete(), survey.missing()

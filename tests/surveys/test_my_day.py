@@ -93,25 +93,34 @@ def test_the_demo_surveyor_has_visits_today_and_a_second_run_plans_nothing(clien
 
 
 def test_one_visit_figures_on_the_project_page(client, advised_project, lead_user):
-    from projects.models import DwellingTransition
+    from surveys.models import Visit
 
-    once = DwellingFactory.create_batch(
-        3, project=advised_project, state="surveyed", visit_count=1, survey_completed_at=timezone.now()
-    )
-    twice = DwellingFactory(
-        project=advised_project, state="surveyed", visit_count=2, survey_completed_at=timezone.now()
-    )
-    DwellingTransition.objects.create(
-        dwelling=twice,
-        transition="visit_failed",
-        source="survey_planned",
-        target="informed",
-        reason="niemand thuis: bel vooraf",
-    )
+    def surveyed(*outcomes):
+        home = DwellingFactory(
+            project=advised_project,
+            state="surveyed",
+            visit_count=len(outcomes),
+            survey_completed_at=timezone.now(),
+        )
+        for hours, outcome in enumerate(outcomes):
+            Visit.objects.create(
+                dwelling=home,
+                surveyor=lead_user,
+                outcome=outcome,
+                started_at=timezone.now() - datetime.timedelta(hours=10 - hours),
+                second_visit_reason="opnieuw" if hours else "",
+            )
+        return home
+
+    for _ in range(3):
+        surveyed("completed")
+    surveyed("second_visit_needed", "completed")
+    surveyed("not_home", "not_home", "completed")
     DwellingFactory(project=advised_project, state="informed")  # not surveyed: not counted
     client.force_login(lead_user)
     figures = client.get(advised_project.get_absolute_url()).context["one_visit"]
-    assert (figures["surveyed"], figures["once"], figures["once_share"]) == (4, 3, 75)
-    assert figures["visits_per_dwelling"] == 1.25
-    assert [(str(r["label"]), r["count"]) for r in figures["reasons"]] == [("niemand thuis", 1)]
-    assert len(once) == 3
+    reasons = [(r["outcome"], r["count"]) for r in figures["reasons"]]
+    assert (figures["surveyed"], figures["once"], figures["repeat"], figures["once_share"]) == (5, 3, 2, 60)
+    assert figures["visits_per_dwelling"] == 1.6
+    assert figures["failed"] == 3
+    assert reasons == [("not_home", 2), ("second_visit_needed", 1)]
