@@ -12,6 +12,7 @@ from tests.factories import (
     OrganisationFactory,
     ParticipationFactory,
     UserFactory,
+    fill_survey,
 )
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -62,6 +63,7 @@ def test_one_dwelling_from_registered_to_connected(page, live_server, advised_pr
     installer = UserFactory(organisation=installer_org, email="installer@warmte.test")
     dwelling = DwellingFactory(project=project, street="Lindelaan", house_number=7)
     ContactFactory(dwelling=dwelling, name="Fam. Bakker")
+    fill_survey(dwelling, by=lead)  # filled on the tablet (tests/browser/test_survey_offline.py)
     url = f"{live_server.url}/projects/{project.slug}/dwellings/{dwelling.pk}/"
     pdf = tmp_path / "overeenkomst.pdf"
     pdf.write_bytes(b"%PDF-1.4\n% signed\n")
