@@ -119,12 +119,20 @@ class OrganisationAdmin(ScopedAdminMixin, admin.ModelAdmin):
 @admin.register(User)
 class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     ordering = ["email"]
-    list_display = ["email", "first_name", "last_name", "organisation", "is_active", "is_staff"]
-    list_filter = ["organisation__kind", "is_active", "is_staff"]
+    list_display = [
+        "email",
+        "first_name",
+        "last_name",
+        "organisation",
+        "field_worker",
+        "is_active",
+        "is_staff",
+    ]
+    list_filter = ["organisation__kind", "field_worker", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name", "organisation__name"]
     autocomplete_fields = ["organisation"]
     fieldsets = (
-        (None, {"fields": ("email", "password", "organisation")}),
+        (None, {"fields": ("email", "password", "organisation", "field_worker")}),
         (_("Personal info"), {"fields": ("first_name", "last_name")}),
         (
             _("Permissions"),
@@ -133,7 +141,13 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         (_("Important dates"), {"fields": ("last_login", "date_joined")}),
     )
     add_fieldsets = (
-        (None, {"classes": ("wide",), "fields": ("email", "organisation", "password1", "password2")}),
+        (
+            None,
+            {
+                "classes": ("wide",),
+                "fields": ("email", "organisation", "field_worker", "password1", "password2"),
+            },
+        ),
     )
 
     def scope(self, request):
