@@ -1234,23 +1234,27 @@ def surveyor_with_visits_today() -> User | None:
     """A surveyor of the heat company with five visits planned for today in Tuindorp-Oost.
 
     The visits are planned through the service, by the heat company's planner, as a real planning
-    would be. Idempotent: once the surveyor exists, nothing more is planned.
+    would be. Idempotent per day: a second run on the same day plans nothing; on a later day, when the
+    surveyor has nothing planned for that day, it plans today's five, so "My day" is never empty.
     """
-    existing = User.objects.filter(email=SURVEYOR[0]).first()
     project = Project.objects.filter(slug=TUINDORP).first()
-    if existing is not None or project is None:
-        return existing
+    if project is None:
+        return User.objects.filter(email=SURVEYOR[0]).first()
     email, first, last, org_slug = SURVEYOR
-    surveyor = User.objects.create_user(
-        email,
-        DEMO_PASSWORD,
-        first_name=first,
-        last_name=last,
-        organisation=Organisation.objects.get(slug=org_slug),
-        field_worker=True,  # sees only the homes planned for him, not all of the heat company's
-    )
-    planner = User.objects.get(email="warmtebedrijf@demo.test")
+    surveyor = User.objects.filter(email=email).first()
+    if surveyor is None:
+        surveyor = User.objects.create_user(
+            email,
+            DEMO_PASSWORD,
+            first_name=first,
+            last_name=last,
+            organisation=Organisation.objects.get(slug=org_slug),
+            field_worker=True,  # sees only the homes planned for him, not all of the heat company's
+        )
     today = timezone.localdate()
+    if surveyor.survey_dwellings.filter(survey_appointment_at__date=today).exists():
+        return surveyor
+    planner = User.objects.get(email="warmtebedrijf@demo.test")
     homes = project.dwellings.filter(state="informed", survey_party__isnull=True).order_by(
         "city", "street", "house_number", "house_letter", "house_number_addition", "pk"
     )[: len(SURVEY_TIMES)]  # route order, as the surveyor's day shows them

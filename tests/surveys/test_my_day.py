@@ -2,6 +2,7 @@ import datetime
 
 import pytest
 from django.db import connection
+from django.db.models import F
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
@@ -90,6 +91,11 @@ def test_the_demo_surveyor_has_visits_today_and_a_second_run_plans_nothing(clien
     assert len(page.context["visits"]) == 5
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert planned.count() == 5
+    # A day later the demo plans that day's visits, so "My day" is never empty.
+    planned.update(survey_appointment_at=F("survey_appointment_at") - datetime.timedelta(days=1))
+    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
+    assert planned.count() == 10
+    assert planned.filter(survey_appointment_at__date=timezone.localdate()).count() == 5
 
 
 def test_one_visit_figures_on_the_project_page(client, advised_project, lead_user):
