@@ -1,0 +1,109 @@
+"""Forms of the planning pages. They collect the choices; the services do the checking."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+from django.utils.dates import WEEKDAYS
+from django.utils.translation import gettext_lazy as _
+
+from projects.forms import DateInput, StyledFormMixin
+from surveys.models import SurveySlot
+
+from . import services
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
+class SurveyorChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, user):
+        return f"{user} ({_('in the field')})" if user.field_worker else str(user)
+
+
+def _next_working_day() -> datetime.date:
+    day = timezone.localdate() + datetime.timedelta(days=1)
+    while day.weekday() not in services.WORKING_DAYS:
+        day += datetime.timedelta(days=1)
+    return day
+
+
+class _DayPlanFields(StyledFormMixin, forms.Form):
+    """The choices of a planned day, shared by area planning and slots."""
+
+    surveyors = SurveyorChoiceField(label=_("Surveyors"), queryset=None, widget=forms.CheckboxSelectMultiple)
+    first_day = forms.DateField(label=_("First day"), widget=DateInput())
+    start_time = forms.TimeField(label=_("Day starts at"), widget=TimeInput(), initial=services.DAY_START)
+    end_time = forms.TimeField(label=_("Last visit ends by"), widget=TimeInput(), initial=services.DAY_END)
+    visit_minutes = forms.IntegerField(
+        label=_("Minutes per visit"),
+        min_value=services.MIN_VISIT_MINUTES,
+        max_value=services.MAX_VISIT_MINUTES,
+        initial=services.SURVEY_VISIT_MINUTES,
+    )
+    weekdays = forms.TypedMultipleChoiceField(
+        label=_("Weekdays"),
+        choices=sorted(WEEKDAYS.items()),
+        coerce=int,
+        widget=forms.CheckboxSelectMultiple,
+        initial=list(services.WORKING_DAYS),
+    )
+
+    def __init__(self, *args, surveyors, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["surveyors"].queryset = surveyors
+        self.fields["first_day"].initial = _next_working_day()
+
+
+class AreaPlanForm(_DayPlanFields):
+    """Plan the waiting dwellings of some clusters or streets."""
+
+    clusters = forms.MultipleChoiceField(
+        label=_("Clusters"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+    streets = forms.MultipleChoiceField(
+        label=_("Streets"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    field_order = ["clusters", "streets"]
+
+    def __init__(self, *args, groups, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["clusters"].choices = [(name, name) for name, _count in groups.clusters]
+        self.fields["streets"].choices = [(name, name) for name, _count in groups.streets]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("clusters") and not data.get("streets") and not self.has_error("clusters"):
+            self.add_error("clusters", _("Choose at least one cluster or street."))
+        return data
+
+
+class SlotCreateForm(_DayPlanFields):
+    last_day = forms.DateField(label=_("Last day"), widget=DateInput())
+    published = forms.BooleanField(label=_("Publish right away (residents can choose them)"), required=False)
+
+    field_order = ["surveyors", "first_day", "last_day"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["last_day"].initial = self.fields["first_day"].initial + datetime.timedelta(days=4)
+
+
+class SlotBookForm(StyledFormMixin, forms.Form):
+    """Book an open slot for a dwelling that waits for a visit."""
+
+    slot = forms.ModelChoiceField(label=_("Time"), queryset=SurveySlot.objects.none())
+    dwelling = forms.ModelChoiceField(label=_("Dwelling"), queryset=None)
+
+    def __init__(self, *args, slots, dwellings, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["slot"].queryset = slots
+        self.fields["slot"].label_from_instance = lambda slot: (
+            f"{timezone.localtime(slot.starts_at):%d-%m-%Y %H:%M} · {slot.surveyor}"
+        )
+        self.fields["dwelling"].queryset = dwellings
