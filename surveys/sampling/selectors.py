@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.db.models import Count, F, Q
-from django.db.models.fields.json import KT
+from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.utils.translation import gettext_lazy as _
 
 from projects.advisories import governance_of
@@ -248,6 +248,12 @@ def _pipe(lengths: list[Decimal], rest: int, margin: Decimal) -> PipeEstimate | 
     )
 
 
+def _answer(key: str):
+    """The value of one answer of the dwelling's survey, as text, read in the database."""
+    # Not KT("survey__answers__..."): through the reverse one-to-one it resolves to the survey's id.
+    return KeyTextTransform("value", KeyTransform(key, "survey__answers"))
+
+
 def extrapolation(
     project: Project, margin: int | None = None, per_stratum: int | None = None
 ) -> Extrapolation:
@@ -292,8 +298,8 @@ def extrapolation(
         "dwelling_type",
         "cluster",
         works_done=F("survey__works"),
-        pipe_length=KT(f"survey__answers__{PIPE_LENGTH}__value"),
-        **{code: KT(f"survey__answers__{key}__value") for code, _label, key, _test in FINDINGS},
+        pipe_length=_answer(PIPE_LENGTH),
+        **{code: _answer(key) for code, _label, key, _test in FINDINGS},
     )
     samples: dict[tuple[str, str], dict] = {}
     for row in rows:
