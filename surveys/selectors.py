@@ -4,7 +4,7 @@ import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
-from projects.models import Contact, Dwelling, User
+from projects.models import Contact, Dwelling, Role, User
 from projects.states import DwellingState, VisitFailure
 from surveys.models import Visit, VisitOutcome
 
@@ -52,3 +52,146 @@ def one_visit_figures(*, project) -> dict:
             if failed.get(failure.value)
         ],
     }
+
+
+# --- The survey of one dwelling, as far as the viewer may read it ------------------------------
+
+# Relations that read the whole survey, the kitchen-table talk included. An organisation that is
+# only the installer of a dwelling never does: it needs the technical record, not the residents'
+# personal circumstances (DOMAIN.md). Where the installer's organisation also leads the project or
+# surveyed the home itself, it has read the talk through that other role anyway.
+PERSONAL_READERS = {
+    Role.LEAD,
+    Role.HEAT_COMPANY,
+    Role.COMMUNICATING_PARTY,
+    Role.SURVEY_PARTY,
+    "surveyor",
+    "admin",
+}
+
+
+def may_read_personal(user: User, dwelling: Dwelling) -> bool:
+    """Whether the user may read the personal parts of the survey (the kitchen-table talk)."""
+    from projects.permissions import dwelling_relations
+
+    relations = dwelling_relations(user, dwelling)
+    if not relations:
+        return False
+    return "installer" not in relations or bool(relations & PERSONAL_READERS)
+
+
+def visible_sections(user: User, dwelling: Dwelling) -> tuple:
+    """The survey sections (with their fields) the user may read for this dwelling: none outside
+    scope, and never the personal ones (``personal=True``) for an installer. The one place of this rule:
+    the panel, the form page, the photos and the API all ask here."""
+    import dataclasses
+
+    from projects.permissions import dwelling_relations
+    from surveys.schema import SECTIONS
+
+    if not dwelling_relations(user, dwelling):
+        return ()
+    if may_read_personal(user, dwelling):
+        return SECTIONS
+    sections = []
+    for section in SECTIONS:
+        if section.personal:
+            continue
+        fields = tuple(f for f in section.fields if not f.personal)
+        sections.append(section if fields == section.fields else dataclasses.replace(section, fields=fields))
+    return tuple(sections)
+
+
+def visible_keys(sections) -> set[str]:
+    return {f"{section.name}.{field.name}" for section in sections for field in section.fields}
+
+
+def survey_with_photos(dwelling: Dwelling):
+    """The survey of a dwelling with its photos loaded (two queries), or None before the first answer."""
+    from surveys.models import Photo, Survey
+
+    return (
+        Survey.objects.filter(dwelling=dwelling)
+        .prefetch_related(Prefetch("photos", queryset=Photo.objects.order_by("created_at", "pk")))
+        .first()
+    )
+
+
+def _display(schema_field, value) -> str:
+    if value in (None, "", []):
+        return ""
+    choices = {code: str(label) for code, label in schema_field.choices}
+    if schema_field.kind == "choice":
+        return choices.get(value, str(value))
+    if schema_field.kind == "multichoice" and isinstance(value, list):
+        return ", ".join(choices.get(code, str(code)) for code in value)
+    return str(value)
+
+
+def survey_view(*, user: User, dwelling: Dwelling, survey=None) -> dict:
+    """What a page shows of the survey: the visible sections, each field with its answer, who gave
+    it, its photos and whether it is still missing; plus the works and the completeness. No query
+    beyond loading the survey and its photos (pass ``survey`` from ``survey_with_photos``)."""
+    from surveys.models import AnswerSource, Survey
+    from surveys.schema import RESPONSIBLE, WORKS
+
+    by_labels = dict(AnswerSource.choices)
+    sections = visible_sections(user, dwelling)
+    photos = list(survey.photos.all()) if survey is not None else []
+    counts: dict[str, int] = {}
+    for photo in photos:
+        counts[photo.field] = counts.get(photo.field, 0) + 1
+    missing = set((survey or Survey()).missing(photo_counts=counts))
+    answers = survey.answers if survey is not None else {}
+    work_labels, responsible_labels = dict(WORKS), dict(RESPONSIBLE)
+    works = [
+        {
+            **row,
+            "work_label": work_labels.get(row.get("work"), row.get("work")),
+            "responsible_label": responsible_labels.get(row.get("responsible"), row.get("responsible")),
+        }
+        for row in (survey.works if survey is not None else [])
+    ]
+    section_views = []
+    for section in sections:
+        fields = []
+        for schema_field in section.fields:
+            key = f"{section.name}.{schema_field.name}"
+            answer = answers.get(key) if isinstance(answers.get(key), dict) else {}
+            fields.append(
+                {
+                    "field": schema_field,
+                    "key": key,
+                    "dom_id": "f-" + key.replace(".", "-"),
+                    "value": answer.get("value"),
+                    "by": answer.get("by", ""),
+                    "by_label": by_labels.get(answer.get("by"), ""),
+                    "display": _display(schema_field, answer.get("value")),
+                    "photos": [photo for photo in photos if photo.field == key],
+                    "missing": (section.name, schema_field.name) in missing,
+                    "required": schema_field.min_photos > 0
+                    if schema_field.kind == "photos"
+                    else schema_field.required,
+                }
+            )
+        missing_count = sum(1 for f in fields if f["missing"])
+        section_views.append(
+            {"section": section, "fields": fields, "missing": missing_count, "complete": not missing_count}
+        )
+    return {
+        "survey": survey,
+        "sections": section_views,
+        "works": works,
+        "missing": sum(s["missing"] for s in section_views),
+        "complete": survey is not None and not missing,
+        "version": survey.version if survey is not None else 0,
+    }
+
+
+def second_person_organisations(*, project) -> QuerySet:
+    """The parties of a project, to choose the organisation of a second person at a visit."""
+    from projects.models import Organisation, Participation
+
+    return Organisation.objects.filter(
+        pk__in=Participation.objects.filter(project=project).values("organisation_id")
+    ).order_by("name")
