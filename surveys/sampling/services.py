@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from projects.models import Dwelling, Project, User
-from projects.permissions import can_manage_register, can_view_project
+from projects.permissions import can_view_project
+from surveys.sampling.permissions import can_choose_sample
 from surveys.sampling.strata import (
     ADDRESS_FIELDS,
     ADDRESS_ORDER,
@@ -121,7 +122,7 @@ def _authorise(actor: User, project: Project) -> None:
     """404 outside the project, 403 inside it for everyone but the lead party."""
     if not can_view_project(actor, project):
         raise Project.DoesNotExist
-    if not can_manage_register(actor, project):
+    if not can_choose_sample(actor, project):
         raise PermissionDenied(_("Only the lead party chooses the survey sample."))
 
 

@@ -23,9 +23,9 @@ from django.utils.translation import ngettext
 
 from projects import selectors as project_selectors
 from projects.advisories import governance_of
-from projects.models import DwellingType, Role, SurveyCoverage
-from projects.permissions import FULL_VIEW_ROLES, can_manage_register, project_roles
+from projects.models import DwellingType, SurveyCoverage
 from surveys.sampling.forms import FiguresForm, ProposeForm
+from surveys.sampling.permissions import FULL, can_choose_sample, sample_access
 from surveys.sampling.selectors import ITEMS, extrapolation, sample_dwellings, stratum_dwellings
 from surveys.sampling.services import sample_mark, sample_propose, sample_set_stratum
 from surveys.sampling.strata import type_label
@@ -34,22 +34,20 @@ from surveys.sampling.strata import type_label
 def _viewable(request, slug):
     """(project, sees dwellings): 404 outside the project, 403 for parties without these figures."""
     project = project_selectors.project_get(user=request.user, slug=slug)
-    roles = project_roles(request.user).get(project.pk, set())
-    if request.user.is_superuser or roles & FULL_VIEW_ROLES:
-        return project, True
-    if Role.MUNICIPALITY in roles:
-        return project, False
-    raise PermissionDenied(
-        _(
-            "The survey sample is shown to the lead party, the heat company, the communicating party "
-            "and the municipality."
+    access = sample_access(request.user, project)
+    if access is None:
+        raise PermissionDenied(
+            _(
+                "The survey sample is shown to the lead party, the heat company, the communicating party "
+                "and the municipality."
+            )
         )
-    )
+    return project, access == FULL
 
 
 def _lead_project(request, slug):
     project = project_selectors.project_get(user=request.user, slug=slug)
-    if not can_manage_register(request.user, project):
+    if not can_choose_sample(request.user, project):
         raise PermissionDenied(_("Only the lead party chooses the survey sample."))
     return project
 
@@ -72,7 +70,7 @@ def overview(request, slug):
             "strata": strata,
             "form": form,
             "sees_dwellings": sees_dwellings,
-            "can_mark": can_manage_register(request.user, project),
+            "can_mark": can_choose_sample(request.user, project),
             "query": query.urlencode(),
         },
     )
