@@ -120,6 +120,7 @@ def _form_config(request, dwelling, view) -> dict:
             "myDay": reverse("surveys:my-day"),
             "serviceWorker": reverse("surveys:service-worker"),
         },
+        "offlineCache": OFFLINE_CACHE,
         "fields": fields,
         "sections": [section["section"].name for section in view["sections"]],
         "serverPhotos": [
@@ -263,6 +264,8 @@ def photo_image(request, pk):
     return response
 
 
+# The cache of the service worker; a new name (after a change of the worker) drops the old copies.
+OFFLINE_CACHE = "lastmetre-survey-v1"
 OFFLINE_STATIC_FILES = (
     "js/survey.js",
     "css/survey.css",
@@ -280,7 +283,10 @@ def service_worker(request):
     response = render(
         request,
         "surveys/sw.js",
-        {"static_files_json": json.dumps([static(name) for name in OFFLINE_STATIC_FILES])},
+        {
+            "cache_name": json.dumps(OFFLINE_CACHE),
+            "static_files_json": json.dumps([static(name) for name in OFFLINE_STATIC_FILES]),
+        },
         content_type="application/javascript",
     )
     response["Service-Worker-Allowed"] = "/surveys/"

@@ -886,8 +886,17 @@
     }
   }
 
+  // The service worker keeps this page and its files for a reload without connection. The page was
+  // loaded before the worker existed, so put a fresh copy of it in the worker's cache once.
   if ("serviceWorker" in navigator && window.isSecureContext && config.urls.serviceWorker) {
-    navigator.serviceWorker.register(config.urls.serviceWorker, { scope: "/surveys/" }).catch(() => undefined);
+    navigator.serviceWorker
+      .register(config.urls.serviceWorker, { scope: "/surveys/" })
+      .then(() => navigator.serviceWorker.ready)
+      .then(() => navigator.onLine && caches.open(config.offlineCache))
+      .then(async (cache) => {
+        if (cache && !(await cache.match(window.location.pathname, { ignoreVary: true }))) await cache.add(window.location.pathname);
+      })
+      .catch(() => undefined);
   }
 
   restore().then(() => {

@@ -1,7 +1,7 @@
 {% autoescape off %}/* The survey's service worker: keeps the survey pages and their static files, so that a reload
  * without a connection still opens the form. The draft itself lives in IndexedDB (survey.js); the
  * API is never cached. Network first: online, the page is always fresh. */
-const CACHE = "lastmetre-survey-v1";
+const CACHE = {{ cache_name }};
 const STATIC_FILES = {{ static_files_json }};
 const PAGES = /^\/surveys\/(dwellings\/\d+\/|my-day\/)$/;
 
@@ -37,7 +37,7 @@ self.addEventListener("fetch", (event) => {
         return response;
       })
       .catch(() =>
-        caches.match(request, { ignoreSearch: isStatic }).then((cached) => cached || Response.error())
+        caches.match(request, { ignoreSearch: isStatic, ignoreVary: true }).then((cached) => cached || Response.error())
       )
   );
 });

@@ -1,0 +1,218 @@
+"""The survey on a tablet, as the surveyor does it: from My day into the form, the network drops in
+the meter cupboard, the form goes on, and when the network is back everything arrives exactly once."""
+
+import datetime
+import io
+
+import pytest
+from django.utils import timezone
+from PIL import Image
+
+from projects.models import Dwelling, OrganisationKind, Role
+from surveys.models import Photo, Survey, Visit
+from tests.conftest import member_of
+from tests.factories import PASSWORD, ContactFactory, DwellingFactory, survey_answers
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+TABLET = {"width": 768, "height": 1024}
+
+# What the surveyor fills in on the page; everything else of the survey was answered before.
+ONLINE = {
+    "kitchen_table.present": "Bewoner en dochter",
+    "kitchen_table.intention": "doubts",
+    "dwelling_scan.electrical_groups": 6,
+}
+OFFLINE = {
+    "dwelling_scan.meter_cupboard": "Gang, onder de trap; 20 cm vrij",
+    "delivery_set.space_ok": "yes",
+    "kitchen_table.explained": ["what_and_when", "nuisance"],
+}
+
+
+def image_bytes(kind="PNG", colour=(200, 120, 40)) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (320, 240), colour).save(buffer, kind)
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def tablet(browser):
+    context = browser.new_context(viewport=TABLET, locale="nl-NL", has_touch=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def surveyor(advised_project):
+    user = member_of(advised_project, OrganisationKind.INSTALLER, Role.SURVEY_PARTY)
+    user.field_worker = True
+    user.save()
+    return user
+
+
+@pytest.fixture
+def planned(advised_project, surveyor):
+    """A visit planned for today, with most of the survey answered already."""
+    today = timezone.localdate()
+    dwelling = DwellingFactory(
+        project=advised_project,
+        state="survey_planned",
+        surveyor=surveyor,
+        survey_party=surveyor.organisation,
+        survey_appointment_at=timezone.make_aware(datetime.datetime.combine(today, datetime.time(10))),
+        street="Kastanjelaan",
+        house_number=12,
+    )
+    ContactFactory(dwelling=dwelling, role="resident", name="Fam. Yilmaz", phone="0612121212")
+    answers = {key: value for key, value in survey_answers().items() if key not in {**ONLINE, **OFFLINE}}
+    Survey.objects.create(dwelling=dwelling, answers=answers)
+    return dwelling
+
+
+def log_in(page, live_server, user):
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", user.email)
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-submit")
+    page.wait_for_url("**/projects/")
+
+
+def open_section(page, name):
+    if not page.locator(f"#section-{name}").evaluate("details => details.open"):
+        page.click(f"#section-{name} > summary")
+
+
+def wait_for_sync(page, state, timeout=20000):
+    page.wait_for_selector(f"#sync-status[data-sync='{state}']", timeout=timeout)
+
+
+def answers_of(dwelling):
+    return Survey.objects.get(dwelling=dwelling).answers
+
+
+def test_a_survey_goes_on_offline_and_arrives_once(tablet, live_server, surveyor, planned, tmp_path):
+    page = tablet.new_page()
+    log_in(page, live_server, surveyor)
+
+    # My day: one big tap into the survey.
+    page.goto(f"{live_server.url}/surveys/my-day/")
+    page.click(f"[data-survey-link='{planned.pk}']")
+    page.wait_for_url(f"**/surveys/dwellings/{planned.pk}/")
+    page.wait_for_selector("#survey[data-ready='1']")
+    assert "Fam. Yilmaz" in page.locator("#survey-head").inner_text()
+
+    # Online: the answers go up by themselves.
+    page.fill("#f-kitchen_table-present-input", ONLINE["kitchen_table.present"])
+    page.click("label[for='f-kitchen_table-intention-doubts']")
+    page.click("label[for='f-kitchen_table-intention-by-resident']")
+    open_section(page, "dwelling_scan")
+    page.fill("#f-dwelling_scan-electrical_groups-input", "6")
+    wait_for_sync(page, "sent")
+    saved = answers_of(planned)
+    assert saved["kitchen_table.present"]["value"] == ONLINE["kitchen_table.present"]
+    assert saved["kitchen_table.intention"] == {"value": "doubts", "by": "resident"}
+    assert saved["dwelling_scan.electrical_groups"] == {"value": 6, "by": "surveyor"}
+
+    # The network drops: the form goes on, and says that it waits.
+    tablet.set_offline(True)
+    page.fill("#f-dwelling_scan-meter_cupboard-input", OFFLINE["dwelling_scan.meter_cupboard"])
+    open_section(page, "delivery_set")
+    page.click("label[for='f-delivery_set-space_ok-yes']")
+    page.click("label[for='f-kitchen_table-explained-what_and_when']")
+    page.click("label[for='f-kitchen_table-explained-nuisance']")
+    camera_photo = tmp_path / "afleverset.jpg"
+    camera_photo.write_bytes(image_bytes("JPEG", (30, 90, 160)))
+    page.set_input_files("#f-delivery_set-photos-camera", str(camera_photo))
+    page.set_input_files(
+        "#f-delivery_set-photos-gallery",
+        files=[{"name": "route.png", "mimeType": "image/png", "buffer": image_bytes("PNG")}],
+    )
+    page.wait_for_selector("#f-delivery_set-photos [data-thumbs] li.is-pending >> nth=1")
+    open_section(page, "works")
+    page.click("[data-works-confirm]")
+    wait_for_sync(page, "waiting")
+    assert int(page.get_attribute("#sync-status", "data-pending")) == 6  # 3 answers, the works, 2 photos
+    assert "dwelling_scan.meter_cupboard" not in answers_of(planned)
+    assert not Photo.objects.exists()
+
+    # A reload without connection loses nothing: the page restores the draft from the device.
+    page.reload()
+    page.wait_for_selector("#survey[data-ready='1']")
+    assert (
+        page.input_value("#f-dwelling_scan-meter_cupboard-input") == OFFLINE["dwelling_scan.meter_cupboard"]
+    )
+    assert page.locator("#f-delivery_set-photos [data-thumbs] li").count() == 2
+    wait_for_sync(page, "waiting")
+
+    # The network is back: everything goes up, once.
+    tablet.set_offline(False)
+    wait_for_sync(page, "sent")
+    saved = answers_of(planned)
+    for key, value in {**ONLINE, **OFFLINE}.items():
+        assert saved[key]["value"] == value, key
+    photos = list(Photo.objects.filter(survey__dwelling=planned))
+    assert [photo.field for photo in photos] == ["delivery_set.photos", "delivery_set.photos"]
+    assert len({photo.client_id for photo in photos}) == 2
+    assert Survey.objects.get(dwelling=planned).works  # the confirmed proposal
+
+    # A reload online shows the server's copy and sends nothing again.
+    page.reload()
+    page.wait_for_selector("#survey[data-ready='1']")
+    wait_for_sync(page, "sent")
+    assert page.locator("#f-delivery_set-photos [data-thumbs] li").count() == 2
+    assert Photo.objects.filter(survey__dwelling=planned).count() == 2
+
+    # Finish the visit: a double tap records one visit, and My day says it worked.
+    page.click("a.step-finish")
+    page.click("label[for='outcome-completed']")
+    page.dblclick("#finish-submit")
+    page.wait_for_url("**/surveys/my-day/")
+    assert page.locator(".alert-success").count() == 1
+    dwelling = Dwelling.objects.get(pk=planned.pk)
+    assert dwelling.state == "surveyed"
+    assert list(Visit.objects.filter(dwelling=planned).values_list("outcome", flat=True)) == ["completed"]
+
+
+def test_completed_with_gaps_shows_what_is_missing_and_records_nothing(
+    tablet, live_server, surveyor, planned
+):
+    page = tablet.new_page()
+    log_in(page, live_server, surveyor)
+    page.goto(f"{live_server.url}/surveys/dwellings/{planned.pk}/")
+    page.wait_for_selector("#survey[data-ready='1']")
+    page.click("a.step-finish")
+    page.click("label[for='outcome-completed']")
+    page.click("#finish-submit")
+    page.wait_for_selector("#finish-missing li")
+    links = page.locator("#finish-missing a")
+    assert links.count() >= 5
+    # A link jumps to the field, opening its section.
+    target = links.first.get_attribute("href")
+    links.first.click()
+    assert page.locator(f"{target}").is_visible()
+    assert Dwelling.objects.get(pk=planned.pk).state == "survey_planned"
+    assert not Visit.objects.exists()
+
+
+@pytest.mark.parametrize("viewport", [TABLET, {"width": 1024, "height": 1366}])
+def test_no_sideways_scrolling_on_a_tablet(browser, live_server, surveyor, planned, viewport):
+    context = browser.new_context(viewport=viewport, locale="nl-NL", has_touch=True)
+    try:
+        page = context.new_page()
+        log_in(page, live_server, surveyor)
+        for url in (f"/surveys/dwellings/{planned.pk}/", "/surveys/my-day/"):
+            page.goto(live_server.url + url)
+            page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+            assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), url
+        # Touch targets: every choice, toggle and button of the form is at least 44px high.
+        page.goto(f"{live_server.url}/surveys/dwellings/{planned.pk}/")
+        page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+        low = page.evaluate(
+            """Array.from(document.querySelectorAll('#survey .btn, #survey .form-control, #survey select'))
+                .filter(e => e.offsetParent && e.getBoundingClientRect().height < 43.5)
+                .map(e => e.outerHTML.slice(0, 80))"""
+        )
+        assert low == []
+    finally:
+        context.close()
