@@ -769,6 +769,7 @@ class _Cast:
     association: Organisation | None
     association_signer: str
     boundary: str  # the project's responsibility boundary (block 2.1), for the works of a survey
+    selection: bool  # the project surveys a selection: some surveyed homes are its sample
 
     def actor(self, step: str, dwelling: Dwelling) -> User:
         if step in ("inform", "decline", "reopen", "record_agreement"):
@@ -831,6 +832,7 @@ def _cast(project: Project, hood: Neighbourhood) -> _Cast:
         association=association,
         association_signer=signer,
         boundary=project.governance.responsibility_boundary,
+        selection=project.governance.survey_coverage == SurveyCoverage.SELECTION,
     )
 
 
@@ -1073,6 +1075,8 @@ def _build(
         elif step == "reject_installation":
             reason = rng.choice(REJECT_REASONS)
         rows.append(_move(dwelling, step, cast.actor(step, dwelling), at, reason, kwargs, check))
+    if cast.selection and records.surveys:
+        dwelling.in_sample = random.Random(home.seed + 3).random() < 0.6
     return dwelling, contacts, rows, records
 
 

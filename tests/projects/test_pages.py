@@ -155,3 +155,15 @@ def test_detail_query_count_does_not_grow_with_parties(client, lead_user, advise
             role=Role.SUBCONTRACTOR,
         )
     assert queries() == few
+
+
+def test_the_sample_page_is_linked_only_where_a_selection_is_surveyed(client, lead_user, advised_project):
+    installer = advised_project.participations.get(role=Role.MAIN_CONTRACTOR).organisation
+    client.force_login(lead_user)
+    assert 'id="sample-link"' not in client.get(advised_project.get_absolute_url()).content.decode()
+    advised_project.governance.survey_coverage = "selection"
+    advised_project.governance.save()
+    page = client.get(advised_project.get_absolute_url()).content.decode()
+    assert reverse("sampling:overview", args=[advised_project.slug]) in page
+    client.force_login(UserFactory(organisation=installer))
+    assert 'id="sample-link"' not in client.get(advised_project.get_absolute_url()).content.decode()
