@@ -3,7 +3,8 @@
 import datetime
 
 from django import forms
-from django.utils import timezone
+from django.conf import settings
+from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
@@ -92,6 +93,19 @@ class SlotCreateForm(_DayPlanFields):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["last_day"].initial = self.fields["first_day"].initial + datetime.timedelta(days=4)
+        self.fields["published"].widget.attrs["class"] = "form-check-input"
+        # A full day of slots by default: as many as a surveyor may have, no more.
+        minutes = services.DAY_START.hour * 60 + services.DAY_START.minute
+        minutes += services.SURVEY_VISIT_MINUTES * settings.SURVEY_VISITS_PER_DAY
+        if minutes < 24 * 60:
+            self.fields["end_time"].initial = min(
+                datetime.time(minutes // 60, minutes % 60), services.DAY_END
+            )
+
+
+def _slot_label(slot) -> str:
+    when = formats.date_format(timezone.localtime(slot.starts_at), "SHORT_DATETIME_FORMAT")
+    return f"{when} · {slot.surveyor}"
 
 
 class SlotBookForm(StyledFormMixin, forms.Form):
@@ -103,7 +117,5 @@ class SlotBookForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, slots, dwellings, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["slot"].queryset = slots
-        self.fields["slot"].label_from_instance = lambda slot: (
-            f"{timezone.localtime(slot.starts_at):%d-%m-%Y %H:%M} · {slot.surveyor}"
-        )
+        self.fields["slot"].label_from_instance = _slot_label
         self.fields["dwelling"].queryset = dwellings

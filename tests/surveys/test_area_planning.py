@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
 
@@ -513,3 +514,28 @@ class TestPages:
 # Session, user, project, the organisation's roles, the aggregate, the user's organisation (menu),
 # the surveyors, the recent jobs.
 PAGE_QUERIES = 8
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs row locks of PostgreSQL")
+def test_the_same_plan_confirmed_twice_at_once_plans_once(advised_project, planner, surveyor):
+    from tests.projects.test_concurrency import race
+
+    homes = [informed(advised_project, "Kastanjelaan", number) for number in (1, 2, 3)]
+    preview = plan_area_preview(
+        actor=planner,
+        project=advised_project,
+        streets=["Kastanjelaan"],
+        surveyors=[surveyor],
+        first_day=monday(),
+    )
+    rows = [a.as_row() for a in preview.planned]
+
+    def run():
+        return plan_area_execute(actor=planner, project=advised_project, assignments=rows)
+
+    first, second, overlapped = race(run, run)
+    assert overlapped, "the second run never waited for the first one's locks"
+    assert len(first.planned) == 3, first
+    assert second.planned == [] and [row[0] for row in second.skipped] == [h.pk for h in homes]
+    assert DwellingTransition.objects.filter(transition="plan_survey").count() == 3
