@@ -22,7 +22,7 @@ from projects.permissions import can_see_access_contact, dwelling_relations, dwe
 from projects.services import DwellingChanged, TransitionRefused
 from projects.states import DwellingState
 from surveys.forms import VisitFinishForm, add_errors
-from surveys.models import Photo, VisitOutcome
+from surveys.models import Photo, Visit, VisitOutcome
 from surveys.schema import RESPONSIBLE, WORKS, proposed_works
 from surveys.selectors import (
     survey_view,
@@ -220,6 +220,8 @@ def survey_finish(request, pk):
     form = VisitFinishForm(request.POST, dwelling=dwelling)
     if form.is_valid():
         params = form.params()
+        if Visit.objects.filter(client_id=params["client_id"], dwelling=dwelling).exists():
+            return redirect("surveys:my-day")  # a second tap on the same form: recorded already
         if params["outcome"] == VisitOutcome.COMPLETED:
             view = survey_view(user=request.user, dwelling=dwelling, survey=survey_with_photos(dwelling))
             missing = missing_fields(view)
