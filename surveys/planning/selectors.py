@@ -1,5 +1,6 @@
 """Reads of the planning pages: scoped to the actor, in a fixed number of queries."""
 
+import re
 from dataclasses import dataclass, field
 
 from django.db.models import Count, QuerySet
@@ -13,6 +14,11 @@ from .permissions import slots_managed_by, slots_visible_to
 
 # The surveyor's route: along the street, by house number, letter and addition.
 ROUTE_ORDER = ("street", "house_number", "house_letter", "house_number_addition", "pk")
+
+
+def natural_key(text: str) -> list:
+    """Sort "Blok 4" before "Blok 10": numbers inside names compare as numbers."""
+    return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
 
 
 def waiting_dwellings(*, user: User, project: Project) -> QuerySet[Dwelling]:
@@ -46,8 +52,8 @@ def waiting_groups(*, user: User, project: Project) -> WaitingGroups:
             groups.without_cluster += count
         streets[street] = streets.get(street, 0) + count
         groups.total += count
-    groups.clusters = sorted(clusters.items(), key=lambda item: item[0].casefold())
-    groups.streets = sorted(streets.items(), key=lambda item: item[0].casefold())
+    groups.clusters = sorted(clusters.items(), key=lambda item: natural_key(item[0]))
+    groups.streets = sorted(streets.items(), key=lambda item: natural_key(item[0]))
     return groups
 
 

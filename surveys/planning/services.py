@@ -39,7 +39,7 @@ from projects.states import DwellingState
 from surveys.models import SurveySlot
 
 from .permissions import can_plan_in_project, planning_surveyors, slots_managed_by, slots_visible_to
-from .selectors import ROUTE_ORDER, waiting_dwellings
+from .selectors import ROUTE_ORDER, natural_key, waiting_dwellings
 
 # Defaults of the planning forms. A visit's length is a planning choice per run, not a setting;
 # the lead engineer may turn SURVEY_VISIT_MINUTES into a setting later.
@@ -225,14 +225,15 @@ def _selection(
     if not (ids or clusters or streets):
         raise ValidationError({"clusters": _("Choose at least one cluster or street.")})
     condition = Q(pk__in=ids) | Q(cluster__in=clusters) | Q(street__in=streets)
-    order = ("cluster", *ROUTE_ORDER) if clusters else ROUTE_ORDER
     fields = ("pk", "project_id", "street", "house_number", "house_letter", "house_number_addition")
     chosen = list(
         waiting_dwellings(user=actor, project=project)
         .filter(condition)
-        .order_by(*order)
+        .order_by(*ROUTE_ORDER)
         .only(*fields, "city", "cluster", "state")
     )
+    if clusters:
+        chosen.sort(key=lambda dwelling: natural_key(dwelling.cluster))  # stable: the route within a cluster
     if ids:
         # Explicitly chosen dwellings that are not waiting (any more): say why, if the actor may see them.
         waiting = {dwelling.pk for dwelling in chosen}

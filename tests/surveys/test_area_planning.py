@@ -118,6 +118,22 @@ class TestRouteOrder:
         ]
         assert Dwelling.objects.get(pk=block_c.pk).state == "informed"
 
+    def test_numbered_clusters_go_in_number_order(self, advised_project, planner, surveyor):
+        tenth = informed(advised_project, "Anjerstraat", 1, cluster="Blok 10")
+        ninth = informed(advised_project, "Zonnebloemstraat", 1, cluster="Blok 9")
+        day = monday()
+        plan_area(
+            actor=planner,
+            project=advised_project,
+            clusters=["Blok 10", "Blok 9"],
+            surveyors=[surveyor],
+            first_day=day,
+        )
+        assert [address for _when, _name, address in planned_rows([tenth, ninth])] == [
+            "Zonnebloemstraat 1",
+            "Anjerstraat 1",
+        ]
+
     def test_only_informed_dwellings_are_planned(self, advised_project, planner, surveyor):
         waiting = informed(advised_project, "Lindelaan", 1)
         DwellingFactory(project=advised_project, state="registered", street="Lindelaan", house_number=2)
@@ -364,16 +380,17 @@ class TestPages:
     def test_the_page_shows_waiting_dwellings_by_cluster_and_street(self, client, advised_project, planner):
         informed(advised_project, "Anjerstraat", 1, cluster="Blok A")
         informed(advised_project, "Anjerstraat", 2, cluster="Blok A")
-        informed(advised_project, "Beukenlaan", 1, cluster="Blok B")
+        informed(advised_project, "Beukenlaan", 1, cluster="Blok 10")
         informed(advised_project, "Beukenlaan", 2, cluster="")
+        informed(advised_project, "Beukenlaan", 3, cluster="Blok 9")
         DwellingFactory(project=advised_project, state="registered", street="Cederlaan", house_number=1)
         client.force_login(planner)
         response = client.get(page(advised_project))
         assert response.status_code == 200
         groups = response.context["groups"]
-        assert groups.clusters == [("Blok A", 2), ("Blok B", 1)]
-        assert groups.streets == [("Anjerstraat", 2), ("Beukenlaan", 2)]
-        assert groups.without_cluster == 1 and groups.total == 4
+        assert groups.clusters == [("Blok 9", 1), ("Blok 10", 1), ("Blok A", 2)]
+        assert groups.streets == [("Anjerstraat", 2), ("Beukenlaan", 3)]
+        assert groups.without_cluster == 1 and groups.total == 5
 
     def test_preview_then_confirm_plans_once_even_when_sent_twice(
         self, client, advised_project, planner, surveyor, django_capture_on_commit_callbacks
