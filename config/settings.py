@@ -198,6 +198,8 @@ AUDITLOG_INCLUDE_ALL_MODELS = False
 
 # Survey planning: planned visits a surveyor can make in one day.
 SURVEY_VISITS_PER_DAY = env.int("SURVEY_VISITS_PER_DAY", default=6)
+# How long one survey visit takes: two visits of a surveyor cannot start closer together than this.
+SURVEY_VISIT_MINUTES = env.int("SURVEY_VISIT_MINUTES", default=60)
 
 # Survey photos: larger uploads are refused; larger images are scaled down to this longest side.
 SURVEY_PHOTO_MAX_BYTES = env.int("SURVEY_PHOTO_MAX_BYTES", default=15 * 1024 * 1024)

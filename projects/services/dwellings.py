@@ -93,9 +93,18 @@ def _check_surveyor_capacity(surveyor: User, dwelling: Dwelling, appointment_at:
     planned = Dwelling.objects.filter(
         surveyor=surveyor, state=DwellingState.SURVEY_PLANNED, survey_appointment_at__date=day
     ).exclude(pk=dwelling.pk)
-    if planned.filter(survey_appointment_at=appointment_at).exists():
+    length = datetime.timedelta(minutes=settings.SURVEY_VISIT_MINUTES)
+    overlapping = planned.filter(
+        survey_appointment_at__gt=appointment_at - length, survey_appointment_at__lt=appointment_at + length
+    )
+    if overlapping.exists():
         raise ValidationError(
-            {"appointment_at": _("%(surveyor)s already has a visit at this time.") % {"surveyor": surveyor}}
+            {
+                "appointment_at": _(
+                    "%(surveyor)s already has a visit at this time (visits take %(minutes)d minutes)."
+                )
+                % {"surveyor": surveyor, "minutes": settings.SURVEY_VISIT_MINUTES}
+            }
         )
     capacity = settings.SURVEY_VISITS_PER_DAY
     if planned.count() >= capacity:

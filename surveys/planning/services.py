@@ -41,13 +41,12 @@ from surveys.models import SurveySlot
 from .permissions import can_plan_in_project, planning_surveyors, slots_managed_by, slots_visible_to
 from .selectors import ROUTE_ORDER, natural_key, waiting_dwellings
 
-# Defaults of the planning forms. A visit's length is a planning choice per run, not a setting;
-# the lead engineer may turn SURVEY_VISIT_MINUTES into a setting later.
-SURVEY_VISIT_MINUTES = 60
+# Defaults of the planning forms; the visit length defaults to the SURVEY_VISIT_MINUTES setting.
+SURVEY_VISIT_MINUTES = settings.SURVEY_VISIT_MINUTES
 DAY_START = datetime.time(9, 0)
 DAY_END = datetime.time(17, 0)
 WORKING_DAYS = (0, 1, 2, 3, 4)
-MIN_VISIT_MINUTES = 15
+MIN_VISIT_MINUTES = SURVEY_VISIT_MINUTES  # shorter would overlap: the capacity check keeps visits apart
 MAX_VISIT_MINUTES = 8 * 60
 # Area planning looks this far ahead for free times; what does not fit is skipped with the reason.
 HORIZON_DAYS = 366

@@ -54,3 +54,17 @@ def test_two_visits_at_the_same_time_are_refused(planner, advised_project):
         plan(planner, second, surveyor, at(10))
     colleague = UserFactory(organisation=planner.organisation)
     plan(planner, second, colleague, at(10))
+
+
+def test_visits_of_one_surveyor_cannot_overlap(settings, planner, advised_project):
+    settings.SURVEY_VISIT_MINUTES = 60
+    surveyor = UserFactory(organisation=planner.organisation)
+    first, second = DwellingFactory.create_batch(2, project=advised_project, state="informed")
+    plan(planner, first, surveyor, at(10))
+    for minutes in (-59, -30, 30, 59):
+        with pytest.raises(ValidationError) as error:
+            plan(planner, second, surveyor, at(10) + datetime.timedelta(minutes=minutes))
+        assert "appointment_at" in error.value.message_dict
+    assert Dwelling.objects.get(pk=second.pk).state == "informed"
+    plan(planner, second, surveyor, at(11))
+    assert Dwelling.objects.get(pk=second.pk).state == "survey_planned"
