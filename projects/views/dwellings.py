@@ -28,6 +28,7 @@ from projects.permissions import (
 from projects.services.dwellings import TRANSITIONS, available_transitions, waiting_for
 from projects.states import DwellingState
 from projects.timeline import timeline
+from surveys.planning.permissions import can_plan_in_project
 
 PAGE_SIZE = 50
 
@@ -89,6 +90,7 @@ def dwelling_list(request, slug):
             "query": query.urlencode(),
             "sort": request.GET.get("sort", "address"),
             "can_bulk": can_manage_register(request.user, project),
+            "can_plan_visits": can_plan_in_project(request.user, project),
         },
     )
 

@@ -15,6 +15,7 @@ from projects.forms import GovernanceForm, ParticipationForm, ProjectForm, SubTe
 from projects.models import Governance, Participation, Role, SubTeam
 from projects.permissions import can_create_project, can_edit_governance, project_roles
 from projects.views.dwellings import DWELLING_LEVEL_ROLES
+from surveys.planning.permissions import can_plan_in_project, can_see_slots
 from surveys.sampling.permissions import can_view_sample
 from surveys.selectors import one_visit_figures
 
@@ -108,6 +109,8 @@ def project_detail(request, slug):
             "progress": selectors.project_progress(project=project),
             "one_visit": one_visit_figures(project=project),
             "sees_sample": can_view_sample(request.user, project),
+            "can_plan_visits": can_plan_in_project(request.user, project),
+            "sees_slots": can_see_slots(request.user, project),
             "sees_dwellings": request.user.is_superuser
             or bool(project_roles(request.user).get(project.pk, set()) & DWELLING_LEVEL_ROLES),
         },

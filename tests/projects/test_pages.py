@@ -167,3 +167,17 @@ def test_the_sample_page_is_linked_only_where_a_selection_is_surveyed(client, le
     assert reverse("sampling:overview", args=[advised_project.slug]) in page
     client.force_login(UserFactory(organisation=installer))
     assert 'id="sample-link"' not in client.get(advised_project.get_absolute_url()).content.decode()
+
+
+def test_the_survey_party_finds_area_planning_and_slots(client, lead_user, advised_project):
+    planner = member_of(advised_project, OrganisationKind.INSTALLER, Role.SURVEY_PARTY)
+    field_worker = UserFactory(organisation=planner.organisation, field_worker=True)
+    client.force_login(planner)
+    page = client.get(advised_project.get_absolute_url()).content.decode()
+    assert reverse("planning:area", args=[advised_project.slug]) in page
+    assert reverse("planning:slots", args=[advised_project.slug]) in page
+    listing = client.get(reverse("projects:dwellings", args=[advised_project.slug])).content.decode()
+    assert 'id="plan-visits-link"' in listing
+    for user in (field_worker, lead_user):
+        client.force_login(user)
+        assert 'id="plan-visits-link"' not in client.get(advised_project.get_absolute_url()).content.decode()
