@@ -33,6 +33,17 @@ from surveys.selectors import (
 )
 from surveys.services import EDITABLE_STATES, visit_record
 
+# The cache of the service worker; a new name (after a change of the worker) drops the old copies.
+OFFLINE_CACHE = "lastmetre-survey-v1"
+OFFLINE_STATIC_FILES = (
+    "js/survey.js",
+    "css/survey.css",
+    "css/app.css",
+    "vendor/bootstrap/bootstrap.min.css",
+    "vendor/bootstrap/bootstrap.bundle.min.js",
+    "favicon.svg",
+)
+
 
 @login_required
 def my_day(request):
@@ -264,18 +275,6 @@ def photo_image(request, pk):
     response = FileResponse(photo.image.open("rb"), content_type=content_type)
     response["Cache-Control"] = "private, max-age=86400"
     return response
-
-
-# The cache of the service worker; a new name (after a change of the worker) drops the old copies.
-OFFLINE_CACHE = "lastmetre-survey-v1"
-OFFLINE_STATIC_FILES = (
-    "js/survey.js",
-    "css/survey.css",
-    "css/app.css",
-    "vendor/bootstrap/bootstrap.min.css",
-    "vendor/bootstrap/bootstrap.bundle.min.js",
-    "favicon.svg",
-)
 
 
 @require_GET
