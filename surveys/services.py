@@ -44,6 +44,8 @@ def _schema_field(key: str):
 def _check_value(key: str, schema_field, value) -> None:
     if value in (None, ""):
         return
+    if schema_field.kind in ("text", "longtext") and not isinstance(value, str):
+        raise ValidationError({key: _("Enter text.")})
     if schema_field.kind == "choice" and value not in {code for code, _label in schema_field.choices}:
         raise ValidationError({key: _("Choose one of the options.")})
     if schema_field.kind == "multichoice":

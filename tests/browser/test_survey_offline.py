@@ -216,3 +216,51 @@ def test_no_sideways_scrolling_on_a_tablet(browser, live_server, surveyor, plann
         assert low == []
     finally:
         context.close()
+
+
+def test_logging_out_warns_about_unsent_changes_and_then_clears_the_device(
+    tablet, live_server, surveyor, planned
+):
+    page = tablet.new_page()
+    log_in(page, live_server, surveyor)
+    page.goto(f"{live_server.url}/surveys/dwellings/{planned.pk}/")
+    page.wait_for_selector("#survey[data-ready='1']")
+    tablet.set_offline(True)
+    page.fill("#f-kitchen_table-present-input", "Alleen de bewoner")
+    wait_for_sync(page, "waiting")
+    page.goto("about:blank")  # leave the form before the network is back: the change stays unsent
+    tablet.set_offline(False)
+    page.goto(f"{live_server.url}/projects/")
+    choice = {"accept": False, "messages": []}
+
+    def answer(dialog):
+        choice["messages"].append(dialog.message)
+        dialog.accept() if choice["accept"] else dialog.dismiss()
+
+    page.on("dialog", answer)
+    page.click(".navbar-toggler")  # the menu folds away on a portrait tablet
+    page.click("form[data-logout] button")
+    page.wait_for_timeout(500)
+    assert len(choice["messages"]) == 1
+    assert "1" in choice["messages"][0]
+    assert page.url.endswith("/projects/")  # cancelled: still logged in, the change still on the device
+    stored = page.evaluate(
+        """() => new Promise((resolve) => {
+            const request = indexedDB.open("lastmetre-survey");
+            request.onsuccess = () => {
+                const all = request.result.transaction("answers").objectStore("answers").getAll();
+                all.onsuccess = () => {
+                    request.result.close();
+                    resolve(all.result.map((row) => row.value));
+                };
+            };
+        })"""
+    )
+    assert "Alleen de bewoner" in stored
+    # Confirmed: logged out, and the draft and the cached pages are gone from the device.
+    choice["accept"] = True
+    page.click("form[data-logout] button")
+    page.wait_for_url(lambda url: "/projects/" not in url)
+    names = page.evaluate("async () => (await indexedDB.databases()).map((db) => db.name)")
+    assert "lastmetre-survey" not in names
+    assert page.evaluate("async () => (await caches.keys()).filter((k) => k.startsWith('lastmetre'))") == []

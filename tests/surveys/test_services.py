@@ -58,6 +58,8 @@ def test_answers_are_merged_with_who_gave_them(surveyor, planned):
         {"kitchen_table.nonsense": {"value": "x", "by": "surveyor"}},
         {"dwelling_scan.electrical_groups": {"value": "many", "by": "surveyor"}},
         {"kitchen_table.explained": {"value": ["gossip"], "by": "surveyor"}},
+        {"kitchen_table.present": {"value": ["a", "list"], "by": "surveyor"}},
+        {"dwelling_scan.radiators": {"value": {"an": "object"}, "by": "surveyor"}},
     ],
 )
 def test_wrong_answers_change_nothing(surveyor, planned, answers):
