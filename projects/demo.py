@@ -1234,6 +1234,27 @@ SURVEYOR = ("schouwer@demo.test", "Joris", "Meijer", "warmtebedrijf-amstelland")
 SURVEY_TIMES = ((9, 0), (10, 30), (12, 0), (13, 30), (15, 0))
 
 
+def _publish_slots(project: Project, surveyor: User, today: datetime.date) -> None:
+    """Open slots of the demo surveyor on the next two working days, offered to residents."""
+    from surveys.planning.services import slots_create
+
+    if surveyor.survey_slots.filter(starts_at__date__gt=today).exists():
+        return
+    days = [today + datetime.timedelta(days=n) for n in range(1, 8)]
+    days = [day for day in days if day.weekday() < 5][:2]
+    slots_create(
+        actor=User.objects.get(email="warmtebedrijf@demo.test"),
+        project=project,
+        surveyors=[surveyor],
+        first_day=days[0],
+        last_day=days[-1],
+        start_time=datetime.time(9, 0),
+        end_time=datetime.time(15, 0),
+        visit_minutes=90,
+        published=True,
+    )
+
+
 def surveyor_with_visits_today() -> User | None:
     """A surveyor of the heat company with five visits planned for today in Tuindorp-Oost.
 
@@ -1258,6 +1279,7 @@ def surveyor_with_visits_today() -> User | None:
     today = timezone.localdate()
     if surveyor.survey_dwellings.filter(survey_appointment_at__date=today).exists():
         return surveyor
+    _publish_slots(project, surveyor, today)
     planner = User.objects.get(email="warmtebedrijf@demo.test")
     homes = project.dwellings.filter(state="informed", survey_party__isnull=True).order_by(
         "city", "street", "house_number", "house_letter", "house_number_addition", "pk"
