@@ -14,7 +14,6 @@ from pathlib import Path
 from urllib.parse import quote, unquote
 from urllib.request import url2pathname
 
-from django.conf import settings
 from django.core.files.storage import FileSystemStorage, default_storage
 
 STORAGE_SCHEME = "storage"
@@ -33,7 +32,6 @@ def _allowed_roots(storage) -> list[Path]:
     roots = [Path(directory).resolve() for directory in FONT_DIRS]
     if isinstance(storage, FileSystemStorage):
         roots.append(Path(storage.path("")).resolve())
-    roots.append(Path(settings.BASE_DIR, "surveys", "static", "surveys", "plans").resolve())
     return roots
 
 
