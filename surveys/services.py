@@ -13,9 +13,25 @@ from surveys.models import AnswerSource, Photo, Survey, Visit, VisitOutcome
 from surveys.photos import process_photo
 from surveys.schema import SECTIONS_BY_NAME
 
-# The survey record is filled while the visit is planned and corrected after it, until the plan is
-# approved; after that a change needs a new connection plan version (next part of this issue).
-EDITABLE_STATES = (DwellingState.SURVEY_PLANNED, DwellingState.SURVEYED)
+# The survey record is filled while the visit is planned and corrected after it until the
+# installation; once the plan is approved, every correction makes a new connection plan version.
+EDITABLE_STATES = (
+    DwellingState.SURVEY_PLANNED,
+    DwellingState.SURVEYED,
+    DwellingState.PLAN_READY,
+    DwellingState.AGREED,
+    DwellingState.ASSIGNED,
+    DwellingState.INSTALLATION_PLANNED,
+)
+PLANNED_STATES = EDITABLE_STATES[2:]
+
+
+def survey_changed(actor: User, dwelling: Dwelling) -> None:
+    """After a correction to an approved survey: have new connection plan versions made."""
+    if dwelling.state in PLANNED_STATES:
+        from surveys.plans.services import on_plan_approved
+
+        on_plan_approved(dwelling, actor=actor)
 
 
 def _editable_dwelling(actor: User, dwelling_id: int) -> Dwelling:
@@ -80,6 +96,7 @@ def survey_save_answers(*, actor: User, dwelling_id: int, answers: dict) -> Surv
         survey.answers = {**survey.answers, **cleaned}
         survey.version += 1
         survey.save()
+        survey_changed(actor, dwelling)
     return survey
 
 
@@ -111,6 +128,7 @@ def photo_add(
         # The same photo arrived twice at once: keep the first, drop this copy's file.
         photo.image.delete(save=False)
         return Photo.objects.get(client_id=client_id)
+    survey_changed(actor, dwelling)
     return photo
 
 

@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 from projects.models import User
 from surveys.models import Survey
 from surveys.schema import RESPONSIBLE, WORKS
-from surveys.services import _editable_dwelling
+from surveys.services import _editable_dwelling, survey_changed
 
 WORK_CODES = {code for code, _label in WORKS}
 RESPONSIBLE_CODES = {code for code, _label in RESPONSIBLE}
@@ -50,4 +50,5 @@ def survey_save_works(*, actor: User, dwelling_id: int, works: list[dict]) -> Su
         survey.works = cleaned
         survey.version += 1
         survey.save()
+        survey_changed(actor, dwelling)
     return survey

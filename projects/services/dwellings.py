@@ -162,6 +162,12 @@ def _prepare_visit_failed(actor, dwelling, params) -> dict:
     return {}
 
 
+def _plan_approved(actor, dwelling, params, log) -> None:
+    from surveys.plans.services import on_plan_approved
+
+    on_plan_approved(dwelling, actor=actor)
+
+
 def _record_visit(actor, dwelling, params, log) -> None:
     from surveys.services import visit_log
 
@@ -255,6 +261,7 @@ TRANSITIONS: dict[str, TransitionSpec] = {
             "approve_plan",
             gettext_lazy("Approve the connection plan"),
             prepare=lambda actor, dwelling, params: {"approved_at": timezone.now()},
+            after=_plan_approved,
         ),
         TransitionSpec(
             "record_agreement",

@@ -7,6 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
@@ -229,9 +230,9 @@ def test_only_the_surveyor_writes(advised_project, planned):
     assert not Survey.objects.exists() and not Visit.objects.exists()
 
 
-def test_a_survey_past_its_plan_cannot_be_changed(api, planned):
+def test_a_survey_of_an_installed_home_cannot_be_changed(api, planned):
     fill_survey(planned)
-    Dwelling.objects.filter(pk=planned.pk).update(state="plan_ready")
+    Dwelling.objects.filter(pk=planned.pk).update(state="installed")
     response = api.patch(
         url(planned, "answers/"),
         {"answers": {"kitchen_table.present": {"value": "x", "by": "surveyor"}}},
@@ -239,6 +240,26 @@ def test_a_survey_past_its_plan_cannot_be_changed(api, planned):
     )
     assert response.status_code == 400
     assert response.json()["non_field_errors"]
+
+
+def test_a_correction_after_approval_makes_a_new_plan_version(
+    api, planned, django_capture_on_commit_callbacks
+):
+    from surveys.models import ConnectionPlan
+    from surveys.plans.services import plans_render
+
+    fill_survey(planned)
+    Dwelling.objects.filter(pk=planned.pk).update(state="plan_ready", survey_completed_at=timezone.now())
+    plans_render(dwelling_id=planned.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = api.patch(
+            url(planned, "answers/"),
+            {"answers": {"delivery_set.position": {"value": "Naast de trapkast", "by": "surveyor"}}},
+            format="json",
+        )
+    assert response.status_code == 200
+    versions = ConnectionPlan.objects.filter(dwelling=planned).values_list("variant", "version")
+    assert sorted(versions) == [("full", 1), ("full", 2), ("installer", 1), ("installer", 2)]
 
 
 # --- Works -------------------------------------------------------------------------------------

@@ -343,7 +343,7 @@ def test_only_the_surveyor_saves_works_while_the_survey_is_open(surveyor, planne
     stranger = UserFactory()
     with pytest.raises(Dwelling.DoesNotExist):
         survey_save_works(actor=stranger, dwelling_id=planned.pk, works=row)
-    Dwelling.objects.filter(pk=planned.pk).update(state="plan_ready")
+    Dwelling.objects.filter(pk=planned.pk).update(state="installed")
     with pytest.raises(ValidationError):
         survey_save_works(actor=surveyor, dwelling_id=planned.pk, works=row)
     assert not Survey.objects.exists()
