@@ -55,6 +55,10 @@ VARIANT_TITLES = {
 PLAN_SECTIONS = ("delivery_set", "dwelling_scan", "kitchen_table")
 IMAGE_KINDS = ("photos", "sketch")
 
+NO_SURVEY = gettext_lazy(
+    "A connection plan is made from the recorded survey; this dwelling has not been surveyed yet."
+)
+
 # Dwellings per task of a project batch: small enough that two workers share the work evenly.
 BATCH_CHUNK = 10
 
@@ -79,9 +83,7 @@ class _Source:
         ).get(pk=dwelling_id)
         survey = Survey.objects.filter(dwelling=dwelling).first()
         if survey is None:
-            raise ValidationError(
-                _("A connection plan is made from the survey, and this dwelling has not been surveyed yet.")
-            )
+            raise ValidationError(NO_SURVEY)
         return cls(
             dwelling=dwelling,
             survey=survey,
@@ -418,12 +420,20 @@ def _enqueue(job: Job) -> None:
 
 
 UNFINISHED = (Job.Status.PENDING, Job.Status.RUNNING)
+# A job unfinished for longer than this is taken for lost (a worker that died): it no longer shows as
+# "being made", and asking again starts a new one.
+STALE_AFTER = datetime.timedelta(minutes=30)
 
 
 def plans_pending(dwelling: Dwelling) -> Job | None:
     """The unfinished job that is making this dwelling's plans, if any."""
     return (
-        Job.objects.filter(project_id=dwelling.project_id, kind=Job.Kind.PLAN_BATCH, status__in=UNFINISHED)
+        Job.objects.filter(
+            project_id=dwelling.project_id,
+            kind=Job.Kind.PLAN_BATCH,
+            status__in=UNFINISHED,
+            created_at__gte=timezone.now() - STALE_AFTER,
+        )
         .filter(Q(params__dwelling_id=dwelling.pk) | Q(params__scope="project"))
         .order_by("-created_at")
         .first()
@@ -443,12 +453,7 @@ def plans_request(*, actor: User, dwelling_id: int) -> Job:
         if not can_make_plans(actor, dwelling):
             raise PermissionDenied(_("Only the lead party and the heat company have connection plans made."))
         if dwelling.survey_completed_at is None:
-            raise ValidationError(
-                _(
-                    "A connection plan is made from the recorded survey; "
-                    "this dwelling has not been surveyed yet."
-                )
-            )
+            raise ValidationError(NO_SURVEY)
         pending = plans_pending(dwelling)
         if pending is not None and pending.params.get("dwelling_id") == dwelling.pk:
             return pending
@@ -476,7 +481,11 @@ def plans_batch_start(*, actor: User, project: Project) -> Job:
     with transaction.atomic():
         Project.objects.select_for_update().filter(pk=project.pk).exists()
         running = Job.objects.filter(
-            project=project, kind=Job.Kind.PLAN_BATCH, status__in=UNFINISHED, params__scope="project"
+            project=project,
+            kind=Job.Kind.PLAN_BATCH,
+            status__in=UNFINISHED,
+            params__scope="project",
+            created_at__gte=timezone.now() - STALE_AFTER,
         ).first()
         if running is not None:
             return running
