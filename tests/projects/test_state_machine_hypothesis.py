@@ -190,9 +190,11 @@ class World:
     def params(self, home: Home, transition: str) -> dict:
         today = timezone.localdate()
         if transition == "plan_survey":
+            # Every appointment at its own hour: a surveyor's visits may not overlap.
+            self.appointments = getattr(self, "appointments", 0) + 1
             return {
                 "surveyor": self.users["surveyor"],
-                "appointment_at": timezone.now() + datetime.timedelta(days=2),
+                "appointment_at": timezone.now() + datetime.timedelta(days=2, hours=2 * self.appointments),
             }
         if transition == "visit_failed":
             return {"failure": VisitFailure.NOT_HOME, "second_visit_reason": "Opnieuw: niet thuis."}

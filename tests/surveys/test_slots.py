@@ -85,7 +85,7 @@ class TestCreate:
         make(planner, advised_project, [surveyor], mon)
         with pytest.raises(ValidationError) as error:
             make(planner, advised_project, [colleague, surveyor], mon)
-        assert "already has slots" in str(error.value) or "heeft al" in str(error.value)
+        assert "already has slots" in str(error.value) or "al schouwmomenten" in str(error.value)
         assert SurveySlot.objects.count() == 3  # not even the colleague's slots
 
     def test_a_clash_with_a_planned_visit_is_refused(self, advised_project, planner, surveyor, home):
@@ -107,7 +107,7 @@ class TestCreate:
         mon = monday()
         with pytest.raises(ValidationError) as error:
             make(planner, advised_project, [surveyor], mon, end_time=datetime.time(17))
-        assert "at most 3" in str(error.value) or "hoogstens 3" in str(error.value)
+        assert "at most 3" in str(error.value) or "maximaal 3" in str(error.value)
         # A planned visit that day counts as well: three slots and one visit is one too many.
         dwelling_transition(
             actor=planner,
@@ -319,7 +319,7 @@ class TestApi:
         third = DwellingFactory(project=advised_project, state="informed")
         taken = api_book(client, offered[1], third)
         assert taken.status_code == 409
-        assert "another home" in taken.json()["detail"] or "ander huis" in taken.json()["detail"]
+        assert "another home" in taken.json()["detail"] or "andere woning" in taken.json()["detail"]
         assert Dwelling.objects.get(pk=third.pk).state == "informed"
         # A dwelling that does not wait for a visit: 400.
         registered = DwellingFactory(project=advised_project, state="registered")
@@ -380,7 +380,7 @@ class TestPage:
         assert first.status_code == 302
         second = client.post(slots_page(advised_project), data)
         assert second.status_code == 400
-        assert "already has slots" in second.content.decode() or "heeft al" in second.content.decode()
+        assert "already has slots" in second.content.decode() or "al schouwmomenten" in second.content.decode()
         assert SurveySlot.objects.filter(published=True).count() == 3
 
     def test_publish_delete_and_book_through_the_page(self, client, advised_project, planner, surveyor, home):
