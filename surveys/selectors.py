@@ -56,9 +56,10 @@ def one_visit_figures(*, project) -> dict:
 
 # --- The survey of one dwelling, as far as the viewer may read it ------------------------------
 
-# Relations that read the whole survey, the kitchen-table talk included. An organisation that is
-# only the installer of a dwelling never does: it needs the technical record, not the residents'
-# personal circumstances (DOMAIN.md). Where the installer's organisation also leads the project or
+# Relations that read the whole survey, the kitchen-table talk included: the parties that carry the
+# resident's process, and the survey party that held the talk. Anyone else who sees the dwelling (an
+# installer, a housing association as landlord) reads the technical record only, not the residents'
+# personal circumstances (DOMAIN.md). Where an installer's organisation also leads the project or
 # surveyed the home itself, it has read the talk through that other role anyway.
 PERSONAL_READERS = {
     Role.LEAD,
@@ -74,10 +75,7 @@ def may_read_personal(user: User, dwelling: Dwelling) -> bool:
     """Whether the user may read the personal parts of the survey (the kitchen-table talk)."""
     from projects.permissions import dwelling_relations
 
-    relations = dwelling_relations(user, dwelling)
-    if not relations:
-        return False
-    return "installer" not in relations or bool(relations & PERSONAL_READERS)
+    return bool(dwelling_relations(user, dwelling) & PERSONAL_READERS)
 
 
 def visible_sections(user: User, dwelling: Dwelling) -> tuple:

@@ -6,10 +6,10 @@ circumstances beyond the extra-care flag.
 
 - Full: the lead party, the heat company, and the communicating party. DOMAIN.md gives the
   communicating party "residents' contact data and messages of its projects" and makes it the one
-  contact point residents turn to (building block 3.3; it often holds the kitchen-table talks itself);
-  ``projects.permissions.can_see_extra_care_note`` already shows it the care note. The full version is
-  also the resident's own version, which the contact point must be able to read along with them, so
-  it gets the full version.
+  contact point residents turn to (building block 3.3; it often holds the kitchen-table talks itself).
+  The full version is also the resident's own version, which the contact point must be able to read
+  along with them. The register's extra-care note is in no version (the heat company may not read
+  it): both carry the flag, and the full version the care needs the resident stated at the table.
 - Installer: everyone who may see the dwelling at all. That is the installer of the dwelling, the
   survey party and the surveyor, the housing association that owns the home (DOMAIN.md: "its own
   dwellings", not the kitchen-table notes of its tenants), and the full-version parties as well, so

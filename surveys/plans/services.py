@@ -243,9 +243,8 @@ def _context(source: _Source, variant: str) -> dict:
             "city": dwelling.city,
         },
         "facts": _facts(dwelling),
-        "extra_care": dwelling.extra_care,
+        "extra_care": dwelling.extra_care,  # the flag only: the care note stays with lead and communicator
         # The note is a personal circumstance: the installer gets the flag only.
-        "extra_care_note": dwelling.extra_care_note if full else "",
         "people": _people(source, variant),
         "contact_point": _contact_point(source),
         "planning": {

@@ -249,9 +249,11 @@ def test_installer_version_has_no_kitchen_table_talk_nor_personal_circumstances(
     with translation.override(settings.LANGUAGE_CODE):
         kitchen_table = str(SECTIONS_BY_NAME["kitchen_table"].title)
         extra_care = gettext("extra care")
-    for phrase in (QUESTION, CARE_NEED, CARE_NOTE, PRESENT, "zwanenbloem@example.test", kitchen_table):
+    for phrase in (QUESTION, CARE_NEED, PRESENT, "zwanenbloem@example.test", kitchen_table):
         assert squeeze(phrase) in squeeze(full), f"the reader does not find {phrase!r} in the full version"
         assert squeeze(phrase) not in squeeze(installer), phrase
+    # The register's care note is for the lead and the communicating party only: in no plan.
+    assert squeeze(CARE_NOTE) not in squeeze(full) + squeeze(installer)
     for word in ("Kwispeltoets", "Sluimerhuis", "Plokkerwijk"):
         assert word not in installer
     # What the installer does get: the extra-care flag and the access contact's name and phone.
@@ -259,7 +261,8 @@ def test_installer_version_has_no_kitchen_table_talk_nor_personal_circumstances(
     assert "Mevrouw Zwanenbloem" in installer
     assert "0612345678" in installer
     context = services.plan_context(home, INSTALLER)
-    assert context["extra_care"] is True and context["extra_care_note"] == ""
+    assert context["extra_care"] is True
+    assert "extra_care_note" not in context
     assert all(section["name"] != "kitchen_table" for section in context["sections"])
     assert [(p["name"], p["email"]) for p in context["people"]] == [("Mevrouw Zwanenbloem", "")]
 

@@ -105,6 +105,21 @@ def test_an_installer_never_gets_the_kitchen_table_talk(advised_project, planned
     assert SECRET in client_for(lead).get(url(planned)).content.decode()
 
 
+def test_the_housing_association_reads_the_technical_record_not_its_tenants_talk(advised_project, planned):
+    survey = fill_survey(planned)
+    survey.answers["kitchen_table.questions"] = {"value": SECRET, "by": "resident"}
+    survey.save()
+    association = member_of(advised_project, OrganisationKind.HOUSING_ASSOCIATION, Role.HOUSING_ASSOCIATION)
+    Dwelling.objects.filter(pk=planned.pk).update(
+        ownership="housing_association", housing_association=association.organisation
+    )
+    response = client_for(association).get(url(planned))
+    assert response.status_code == 200
+    assert "kitchen_table" not in response.json()["sections"]
+    assert SECRET not in response.content.decode()
+    assert "dwelling_scan.meter_cupboard" in response.json()["answers"]
+
+
 @pytest.mark.parametrize("who", ["colleague", "stranger", "municipality"])
 def test_outside_scope_the_survey_does_not_exist(advised_project, surveyor, planned, who):
     fill_survey(planned)
