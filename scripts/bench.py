@@ -31,6 +31,18 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "PERFORMANCE.md"
+
+
+def _kept_sections() -> str:
+    """The sections other benchmark scripts wrote (between their markers), kept as they are."""
+    from bench_plans import END, START
+
+    text = DOC.read_text() if DOC.exists() else ""
+    if START in text and END in text:
+        return "\n" + START + text.split(START, 1)[1].split(END, 1)[0] + END + "\n"
+    return ""
+
+
 LEAD = "warmtebedrijf@demo.test"
 BASELINE_DWELLINGS = 1_000
 MOVE_SIZE = 5_000
@@ -77,7 +89,7 @@ def main(argv=None) -> int:
         bench.run()
         print(f"\nThe whole run took {time.monotonic() - started:.0f} s.")
         if not args.no_write:
-            DOC.write_text(bench.document())
+            DOC.write_text(bench.document() + _kept_sections())
             print(f"Wrote {DOC.relative_to(ROOT)}")
     finally:
         from django.db import connections

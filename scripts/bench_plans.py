@@ -340,7 +340,7 @@ class PlanBench:
 
     def section(self) -> str:
         machine = _machine()
-        command = "scripts/with-services .venv/bin/python scripts/bench_plans.py"
+        command = "make bench (or on its own: scripts/with-services .venv/bin/python scripts/bench_plans.py)"
         if sys.argv[1:]:
             command += " " + shlex.join(sys.argv[1:])
         render = self.render
