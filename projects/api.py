@@ -305,6 +305,9 @@ class TimelineEntrySerializer(serializers.Serializer):
     actor = serializers.CharField()
     organisation = serializers.CharField()
     public = serializers.BooleanField()
+    url = serializers.CharField(
+        help_text="A page or document about the entry, if any (a connection plan's PDF)"
+    )
 
 
 class DwellingViewSet(viewsets.ReadOnlyModelViewSet):

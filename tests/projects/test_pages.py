@@ -165,8 +165,11 @@ def test_the_sample_page_is_linked_only_where_a_selection_is_surveyed(client, le
     advised_project.governance.save()
     page = client.get(advised_project.get_absolute_url()).content.decode()
     assert reverse("sampling:overview", args=[advised_project.slug]) in page
+    assert reverse("plans:project", args=[advised_project.slug]) in page
     client.force_login(UserFactory(organisation=installer))
-    assert 'id="sample-link"' not in client.get(advised_project.get_absolute_url()).content.decode()
+    page = client.get(advised_project.get_absolute_url()).content.decode()
+    assert 'id="sample-link"' not in page
+    assert 'id="plans-link"' not in page
 
 
 def test_the_survey_party_finds_area_planning_and_slots(client, lead_user, advised_project):
