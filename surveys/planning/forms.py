@@ -23,7 +23,7 @@ class TimeInput(forms.TimeInput):
 
 class SurveyorChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user):
-        return f"{user} ({_('in the field')})" if user.field_worker else str(user)
+        return _("%(user)s (in the field)") % {"user": user} if user.field_worker else str(user)
 
 
 def _next_working_day() -> datetime.date:
