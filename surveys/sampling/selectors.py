@@ -97,6 +97,10 @@ class PipeEstimate:
     metres_high: Decimal
 
 
+# Below this many surveyed homes a stratum's estimates describe those homes: not for aggregate readers.
+SMALL_CELL = 3
+
+
 @dataclass
 class Stratum:
     dwelling_type: str
@@ -109,6 +113,7 @@ class Stratum:
     target: int  # the sample size asked for, capped at the stratum's size
     pipe: PipeEstimate | None = None
     estimates: list[Estimate] = field(default_factory=list)
+    hidden: bool = False  # estimates left out: too few surveyed homes to show to this reader
 
     @property
     def key(self) -> tuple[str, str]:
@@ -193,6 +198,16 @@ class Extrapolation:
     @property
     def every_dwelling(self) -> bool:
         return self.coverage == SurveyCoverage.EVERY_DWELLING
+
+    def hide_small_cells(self, minimum: int = SMALL_CELL) -> None:
+        """For readers who may not see single homes (the municipality): a stratum estimated from fewer
+        than ``minimum`` surveyed homes would show what those homes have, so its estimates are left
+        out (the project totals still count them)."""
+        for stratum in self.strata:
+            if 0 < stratum.sample_surveyed < minimum:
+                stratum.pipe = None
+                stratum.estimates = []
+                stratum.hidden = True
 
     @property
     def dwellings(self) -> int:

@@ -58,6 +58,8 @@ def overview(request, slug):
     form = FiguresForm(request.GET or None)
     margin, per_stratum = form.values()
     figures = extrapolation(project, margin=margin, per_stratum=per_stratum)
+    if not sees_dwellings:
+        figures.hide_small_cells()
     samples = sample_dwellings(project) if sees_dwellings else {}
     strata = [{"stratum": stratum, "sample": samples.get(stratum.key, [])} for stratum in figures.strata]
     query = request.GET.copy()
@@ -185,9 +187,11 @@ def _number(value) -> str:
 @login_required
 def export(request, slug):
     """The estimates per stratum as CSV (semicolons, as Dutch spreadsheets expect); no personal data."""
-    project, _sees_dwellings = _viewable(request, slug)
+    project, sees_dwellings = _viewable(request, slug)
     margin, per_stratum = FiguresForm(request.GET or None).values()
     figures = extrapolation(project, margin=margin, per_stratum=per_stratum)
+    if not sees_dwellings:
+        figures.hide_small_cells()
     items = [str(label) for _code, label in ITEMS]
     header = [
         _("dwelling type"),
@@ -218,6 +222,8 @@ def export(request, slug):
     for row in figures.strata:
         if row.no_sample:
             flag = _("no sample: no estimate")
+        elif row.hidden:
+            flag = _("too few surveyed homes to show")
         elif row.small_sample:
             flag = _("sample smaller than %(count)d") % {"count": row.target}
         else:

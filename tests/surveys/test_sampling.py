@@ -464,7 +464,10 @@ def test_who_sees_the_page(client, three_strata, parties, party, status, sees_ad
     if status != 200:
         return
     assert "Anna Jansen" not in page.text
-    assert 'data-flag="no-sample"' in page.text and 'data-flag="small-sample"' in page.text
+    assert 'data-flag="no-sample"' in page.text
+    # A stratum estimated from one or two homes would show those homes: not to aggregate readers.
+    assert ('data-flag="small-sample"' in page.text) is sees_addresses
+    assert ('data-flag="hidden"' in page.text) is not sees_addresses
     assert 'id="types-without-sample"' in page.text
     sample_home = Dwelling.objects.get(house_number=1, street="Lindelaan")
     link = reverse("projects:dwelling", args=[three_strata.slug, sample_home.pk])
@@ -551,3 +554,20 @@ def test_page_and_export_queries_do_not_grow_with_strata(client, project, lead_u
     few = {name: queries(name) for name in ("overview", "export", "propose")}
     make(1, 10)  # 20 strata
     assert {name: queries(name) for name in ("overview", "export", "propose")} == few
+
+
+def test_the_municipality_gets_no_estimates_from_one_or_two_homes(client, three_strata, parties):
+    client.force_login(parties["municipality"])
+    figures = client.get(reverse("sampling:overview", args=[three_strata.slug])).context["figures"]
+    hidden = [row for row in figures.strata if row.hidden]
+    assert hidden and all(0 < row.sample_surveyed < 3 for row in hidden)
+    assert all(row.pipe is None and not row.estimates for row in hidden)
+    text = client.get(reverse("sampling:export", args=[three_strata.slug])).content.decode("utf-8-sig")
+    rows = {(row[0], row[1]): row for row in csv.reader(io.StringIO(text), delimiter=";")}
+    for row in hidden:
+        cells = rows[(row.type_label, row.cluster)]
+        assert cells[6] == gettext("too few surveyed homes to show")
+        assert set(cells[8:]) == {""}
+    client.force_login(parties["lead"])
+    figures = client.get(reverse("sampling:overview", args=[three_strata.slug])).context["figures"]
+    assert not any(row.hidden for row in figures.strata)
