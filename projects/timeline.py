@@ -44,13 +44,17 @@ def timeline(dwelling, viewer, *, public_only: bool = False) -> list[TimelineEnt
 
 # Moves the resident may read about; holds, withdrawals and rejected installations stay internal.
 INTERNAL_TRANSITIONS = {"hold", "resume", "withdraw", "reject_installation"}
+# Moves that another app's provider tells about in more detail (the survey's visits), so that they
+# are not in the timeline twice.
+TOLD_ELSEWHERE: set[str] = set()
 
 
 @register
 def transition_entries(dwelling, viewer):
     from projects.services.dwellings import TRANSITIONS
 
-    for row in dwelling.transitions.select_related("actor", "organisation").order_by("at", "pk"):
+    rows = dwelling.transitions.exclude(transition__in=TOLD_ELSEWHERE)
+    for row in rows.select_related("actor", "organisation").order_by("at", "pk"):
         spec = TRANSITIONS.get(row.transition)
         yield TimelineEntry(
             at=row.at,

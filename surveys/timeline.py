@@ -2,13 +2,16 @@
 
 from django.utils.translation import gettext as _
 
-from projects.timeline import TimelineEntry, register
+from projects.timeline import TOLD_ELSEWHERE, TimelineEntry, register
+
+# Each record_survey and visit_failed move writes a Visit: the visit entry tells it, with its details.
+TOLD_ELSEWHERE.update({"record_survey", "visit_failed"})
 
 
 @register
 def visit_entries(dwelling, viewer):
     """One entry per visit with its outcome; the surveyor's note only for who may read the
-    personal part of the survey (not an installer). Internal: the resident portal does not show it."""
+    personal part of the survey (not an installer). Public: the resident may read that we came."""
     from surveys.models import Visit
     from surveys.selectors import may_read_personal
 
@@ -35,5 +38,5 @@ def visit_entries(dwelling, viewer):
             body="\n".join(lines),
             actor=str(visit.surveyor),
             organisation=str(visit.surveyor.organisation or ""),
-            public=False,
+            public=True,
         )
