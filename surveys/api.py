@@ -1,7 +1,8 @@
 """REST API of the survey, as the tablet uses it: read the survey, send answers, works, photos and
 the end of the visit. Same scope and services as the pages: a dwelling outside your scope answers
 404; inside it, only its surveyor writes (403 for anyone else). Every write can be sent twice
-without harm: answers merge, works replace, photos and visits carry the device's own ``client_id``.
+without harm: answers merge, works replace, photos and visits carry the device's own ``client_id``,
+and removing a photo that is already gone succeeds.
 """
 
 from django.contrib import messages
@@ -9,7 +10,8 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -21,7 +23,7 @@ from projects.services import DwellingChanged, TransitionRefused
 from surveys.models import Photo, Visit, VisitOutcome
 from surveys.schema import RESPONSIBLE, WORKS, proposed_works
 from surveys.selectors import survey_view, survey_with_photos, visible_keys, visible_sections
-from surveys.services import photo_add, survey_save_answers, visit_record
+from surveys.services import photo_add, photo_remove, survey_save_answers, visit_record
 from surveys.views import finish_message
 from surveys.works import survey_save_works
 
@@ -261,6 +263,37 @@ class SurveyViewSet(viewsets.GenericViewSet):
         return Response(
             PhotoSerializer(photo).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         )
+
+    @extend_schema(
+        request=None,
+        parameters=[
+            OpenApiParameter(
+                "client_id",
+                OpenApiTypes.UUID,
+                OpenApiParameter.PATH,
+                description="The client_id the photo was sent with.",
+            )
+        ],
+        responses={
+            204: OpenApiResponse(description="Removed, or already gone"),
+            400: OpenApiResponse(description="The survey of this dwelling can no longer be changed"),
+            403: OpenApiResponse(description="Only the surveyor of this dwelling changes its survey"),
+            404: OpenApiResponse(description="No such dwelling for you, or the photo is another dwelling's"),
+        },
+    )
+    def remove_photo(self, request, pk=None, client_id=None):
+        """Remove a photo (also a sketch or signature) from the survey. 204 also when it is already
+        gone, so a retry after a lost answer is harmless; a photo of another dwelling answers 404."""
+        dwelling = self.get_object()
+        try:
+            photo_remove(actor=request.user, dwelling_id=dwelling.pk, client_id=client_id)
+        except (Photo.DoesNotExist, Dwelling.DoesNotExist) as exc:
+            raise exceptions.NotFound() from exc
+        except DjangoValidationError as exc:
+            raise exceptions.ValidationError(_errors(exc)) from exc
+        except DjangoPermissionDenied as exc:
+            raise exceptions.PermissionDenied(str(exc)) from exc
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
         request=VisitRequestSerializer,

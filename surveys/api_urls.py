@@ -9,5 +9,10 @@ urlpatterns = [
     path("<int:pk>/answers/", SurveyViewSet.as_view({"patch": "answers"}), name="answers"),
     path("<int:pk>/works/", SurveyViewSet.as_view({"put": "works"}), name="works"),
     path("<int:pk>/photos/", SurveyViewSet.as_view({"post": "photos"}), name="photos"),
+    path(
+        "<int:pk>/photos/<uuid:client_id>/",
+        SurveyViewSet.as_view({"delete": "remove_photo"}),
+        name="photo",
+    ),
     path("<int:pk>/visits/", SurveyViewSet.as_view({"post": "visits"}), name="visits"),
 ]

@@ -132,6 +132,42 @@ def photo_add(
     return photo
 
 
+@transaction.atomic
+def photo_remove(*, actor: User, dwelling_id: int, client_id: uuid.UUID | str) -> bool:
+    """Remove a photo (or a sketch, or a signature) from the survey of a dwelling; its file leaves the
+    storage once the removal is committed. Returns whether a photo was removed: removing a photo that is
+    already gone changes nothing (a retry after the connection dropped). A photo of another dwelling
+    does not exist here (``Photo.DoesNotExist``)."""
+    try:
+        dwelling = _editable_dwelling(actor, dwelling_id)
+    except ValidationError:
+        # The state no longer allows changes: a retry of a removal that went through still succeeds.
+        if Photo.objects.filter(client_id=client_id).exists():
+            if not Photo.objects.filter(client_id=client_id, survey__dwelling_id=dwelling_id).exists():
+                raise Photo.DoesNotExist from None
+            raise
+        return False
+    photo = (
+        Photo.objects.select_for_update(of=("self",))
+        .select_related("survey")
+        .filter(client_id=client_id)
+        .first()
+    )
+    if photo is None:
+        return False
+    if photo.survey.dwelling_id != dwelling.pk:
+        raise Photo.DoesNotExist
+    survey = Survey.objects.select_for_update().get(pk=photo.survey_id)
+    storage, name = photo.image.storage, photo.image.name
+    photo.delete()
+    survey.version += 1
+    survey.save()
+    # The file goes only once the row is gone for good: a rollback keeps photo and file together.
+    transaction.on_commit(lambda: storage.delete(name))
+    survey_changed(actor, dwelling)
+    return True
+
+
 def survey_gaps(dwelling: Dwelling) -> list[str]:
     """What the survey of a dwelling still misses, as "Section: field" labels (empty when complete)."""
     survey = Survey.objects.filter(dwelling=dwelling).first()

@@ -4,8 +4,9 @@ import io
 import uuid
 
 import pytest
+from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from PIL import Image
@@ -13,6 +14,7 @@ from rest_framework.test import APIClient
 
 from projects.models import Dwelling, OrganisationKind, Role
 from surveys.models import Photo, Survey, Visit
+from surveys.services import photo_add, photo_remove
 from tests.conftest import member_of
 from tests.factories import DwellingFactory, OrganisationFactory, UserFactory, fill_survey
 
@@ -167,8 +169,6 @@ def test_another_partys_dwelling_id_answers_404(api, outsider_project):
 
 
 def test_reading_costs_the_same_with_more_photos(api, planned, surveyor):
-    from surveys.services import photo_add
-
     fill_survey(planned)
 
     def queries():
@@ -350,6 +350,164 @@ def test_a_photo_needs_a_client_id(api, planned):
     response = api.post(url(planned, "photos/"), {"field": "delivery_set.photos", "image": jpeg()})
     assert response.status_code == 400
     assert "client_id" in response.json()
+
+
+# --- Removing a photo --------------------------------------------------------------------------
+
+
+def sent_photo(api, dwelling, field="delivery_set.photos") -> Photo:
+    """A photo as the tablet sends it: through the API, with the device's client_id."""
+    response = api.post(
+        url(dwelling, "photos/"), {"field": field, "client_id": uuid.uuid4(), "image": jpeg()}
+    )
+    assert response.status_code == 201
+    return Photo.objects.get(pk=response.json()["id"])
+
+
+def photo_url(dwelling, photo) -> str:
+    return url(dwelling, f"photos/{photo.client_id}/")
+
+
+def test_a_wrong_photo_is_removed_and_its_file_goes_after_the_commit(
+    api, planned, django_capture_on_commit_callbacks
+):
+    wrong, kept = sent_photo(api, planned), sent_photo(api, planned)
+    storage, name = wrong.image.storage, wrong.image.name
+    assert storage.exists(name)
+    version = Survey.objects.get(dwelling=planned).version
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = api.delete(photo_url(planned, wrong))
+        assert storage.exists(name)  # nothing leaves the storage before the commit
+    assert response.status_code == 204
+    assert callbacks
+    assert not storage.exists(name)
+    assert list(Photo.objects.values_list("pk", flat=True)) == [kept.pk]
+    assert kept.image.storage.exists(kept.image.name)
+    assert Survey.objects.get(dwelling=planned).version == version + 1
+    # The survey says again what is missing: the form shows it the same way.
+    body = api.get(url(planned)).json()
+    assert [photo["client_id"] for photo in body["photos"]] == [str(kept.client_id)]
+
+
+def test_removing_a_photo_again_changes_nothing(api, planned, django_capture_on_commit_callbacks):
+    wrong, kept = sent_photo(api, planned), sent_photo(api, planned)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(photo_url(planned, wrong)).status_code == 204
+    version = Survey.objects.get(dwelling=planned).version
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        again = api.delete(photo_url(planned, wrong))  # the answer to the first one was lost
+    assert again.status_code == 204
+    assert not callbacks  # no file to delete, no new plan
+    assert Survey.objects.get(dwelling=planned).version == version
+    assert list(Photo.objects.values_list("pk", flat=True)) == [kept.pk]
+
+
+def test_a_removal_that_is_rolled_back_keeps_the_photo_and_its_file(
+    surveyor, api, planned, django_capture_on_commit_callbacks
+):
+    photo = sent_photo(api, planned)
+    with (
+        django_capture_on_commit_callbacks(execute=True),
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        assert photo_remove(actor=surveyor, dwelling_id=planned.pk, client_id=photo.client_id) is True
+        raise RuntimeError("something later in the same transaction failed")
+    assert Photo.objects.filter(pk=photo.pk).exists()
+    assert photo.image.storage.exists(photo.image.name)
+
+
+def test_a_photo_of_another_dwelling_does_not_exist_here(api, advised_project, surveyor, planned):
+    other = DwellingFactory(
+        project=advised_project, state="survey_planned", surveyor=surveyor, survey_party=surveyor.organisation
+    )
+    theirs = sent_photo(api, other)
+    version = Survey.objects.get(dwelling=other).version
+    assert api.delete(photo_url(planned, theirs)).status_code == 404
+    assert Photo.objects.filter(pk=theirs.pk).exists()
+    assert theirs.image.storage.exists(theirs.image.name)
+    assert Survey.objects.get(dwelling=other).version == version
+    assert api.delete(url(planned, "photos/not-a-uuid/")).status_code == 404
+
+
+@pytest.mark.parametrize("who", ["colleague", "stranger", "municipality"])
+def test_outside_scope_no_photo_can_be_removed(api, advised_project, surveyor, planned, who):
+    photo = sent_photo(api, planned)
+    if who == "colleague":
+        user = UserFactory(organisation=surveyor.organisation, field_worker=True)
+    elif who == "stranger":
+        user = UserFactory()
+    else:
+        user = member_of(advised_project, OrganisationKind.MUNICIPALITY, Role.MUNICIPALITY)
+    assert client_for(user).delete(photo_url(planned, photo)).status_code == 404
+    assert Photo.objects.filter(pk=photo.pk).exists()
+
+
+def test_another_partys_photo_cannot_be_removed(
+    api, surveyor, outsider_project, django_capture_on_commit_callbacks
+):
+    dwelling = other_partys_dwelling(outsider_project)
+    theirs = sent_photo(client_for(dwelling.surveyor), dwelling)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(photo_url(dwelling, theirs)).status_code == 404
+    assert Photo.objects.filter(pk=theirs.pk).exists()
+    assert theirs.image.storage.exists(theirs.image.name)
+
+
+def test_only_the_surveyor_removes_photos(advised_project, api, planned):
+    photo = sent_photo(api, planned)
+    lead = UserFactory(organisation=advised_project.participations.get(role=Role.LEAD).organisation)
+    client = client_for(lead)
+    assert client.get(url(planned)).status_code == 200  # the lead party reads the survey
+    response = client.delete(photo_url(planned, photo))
+    assert response.status_code == 403
+    assert response.json()["detail"]
+    assert Photo.objects.filter(pk=photo.pk).exists()
+
+
+def test_the_service_refuses_others_the_same_way(advised_project, surveyor, planned, outsider_project):
+    photo = photo_add(actor=surveyor, dwelling_id=planned.pk, field="delivery_set.photos", upload=jpeg())
+    lead = UserFactory(organisation=advised_project.participations.get(role=Role.LEAD).organisation)
+    with pytest.raises(PermissionDenied):
+        photo_remove(actor=lead, dwelling_id=planned.pk, client_id=photo.client_id)
+    with pytest.raises(Dwelling.DoesNotExist):
+        photo_remove(actor=UserFactory(), dwelling_id=planned.pk, client_id=photo.client_id)
+    dwelling = other_partys_dwelling(outsider_project)
+    with pytest.raises(Photo.DoesNotExist):
+        photo_remove(actor=dwelling.surveyor, dwelling_id=dwelling.pk, client_id=photo.client_id)
+    assert Photo.objects.filter(pk=photo.pk).exists()
+
+
+def test_a_photo_of_an_installed_home_stays(api, planned, django_capture_on_commit_callbacks):
+    photo, gone = sent_photo(api, planned), sent_photo(api, planned)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(photo_url(planned, gone)).status_code == 204
+    version = Survey.objects.get(dwelling=planned).version
+    Dwelling.objects.filter(pk=planned.pk).update(state="installed")
+    response = api.delete(photo_url(planned, photo))
+    assert response.status_code == 400
+    assert response.json()["non_field_errors"]
+    assert Photo.objects.filter(pk=photo.pk).exists()
+    assert photo.image.storage.exists(photo.image.name)
+    assert Survey.objects.get(dwelling=planned).version == version
+    # A retry of the removal that went through before still succeeds: nothing changes.
+    assert api.delete(photo_url(planned, gone)).status_code == 204
+
+
+def test_removing_a_photo_after_approval_makes_a_new_plan_version(
+    api, surveyor, planned, django_capture_on_commit_callbacks
+):
+    from surveys.models import ConnectionPlan
+    from surveys.plans.services import plans_render
+
+    fill_survey(planned)
+    extra = photo_add(actor=surveyor, dwelling_id=planned.pk, field="delivery_set.photos", upload=jpeg())
+    Dwelling.objects.filter(pk=planned.pk).update(state="plan_ready", survey_completed_at=timezone.now())
+    plans_render(dwelling_id=planned.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert api.delete(photo_url(planned, extra)).status_code == 204
+    versions = ConnectionPlan.objects.filter(dwelling=planned).values_list("variant", "version")
+    assert sorted(versions) == [("full", 1), ("full", 2), ("installer", 1), ("installer", 2)]
 
 
 # --- The end of the visit ----------------------------------------------------------------------
