@@ -90,20 +90,28 @@ class Survey(models.Model):
         answer = self.answers.get(key)
         return answer.get("value") if isinstance(answer, dict) else None
 
-    def missing(self, photo_counts: dict[str, int] | None = None) -> list[tuple[str, str]]:
+    def missing(
+        self, photo_counts: dict[str, int] | None = None, sign_off: bool | None = None
+    ) -> list[tuple[str, str]]:
         """The (section, field) pairs that still need an answer for the survey to be complete.
 
         ``photo_counts`` maps "<section>.<field>" to the number of photos; pass it when the photos are
-        already loaded, otherwise they are counted here (one query).
+        already loaded, otherwise they are counted here (one query). ``sign_off``: whether the project
+        has the resident sign the record (governance block 3.1); read here when not given.
         """
         if photo_counts is None:
             photo_counts = {}
             for key in self.photos.values_list("field", flat=True):
                 photo_counts[key] = photo_counts.get(key, 0) + 1
+        if sign_off is None:
+            sign_off = self.sign_off_required()
         gaps = []
         for section, schema_field in all_fields():
             key = f"{section.name}.{schema_field.name}"
-            if schema_field.kind == "photos":
+            if schema_field.kind == "signature" and sign_off:
+                if not photo_counts.get(key):
+                    gaps.append((section.name, schema_field.name))
+            elif schema_field.kind == "photos":
                 if photo_counts.get(key, 0) < schema_field.min_photos:
                     gaps.append((section.name, schema_field.name))
             elif schema_field.kind == "works":
@@ -112,6 +120,15 @@ class Survey(models.Model):
             elif schema_field.required and self.value(key) in (None, "", [], {}):
                 gaps.append((section.name, schema_field.name))
         return gaps
+
+    def sign_off_required(self) -> bool:
+        from projects.models import Governance
+
+        return bool(
+            Governance.objects.filter(project__dwellings=self.dwelling_id)
+            .values_list("survey_sign_off", flat=True)
+            .first()
+        )
 
     def is_complete(self) -> bool:
         return not self.missing()

@@ -139,7 +139,8 @@ def survey_view(*, user: User, dwelling: Dwelling, survey=None) -> dict:
     counts: dict[str, int] = {}
     for photo in photos:
         counts[photo.field] = counts.get(photo.field, 0) + 1
-    missing = set((survey or Survey()).missing(photo_counts=counts))
+    sign_off = Survey(dwelling=dwelling).sign_off_required()
+    missing = set((survey or Survey(dwelling=dwelling)).missing(photo_counts=counts, sign_off=sign_off))
     answers = survey.answers if survey is not None else {}
     work_labels, responsible_labels = dict(WORKS), dict(RESPONSIBLE)
     works = [
@@ -167,9 +168,13 @@ def survey_view(*, user: User, dwelling: Dwelling, survey=None) -> dict:
                     "display": _display(schema_field, answer.get("value")),
                     "photos": [photo for photo in photos if photo.field == key],
                     "missing": (section.name, schema_field.name) in missing,
-                    "required": schema_field.min_photos > 0
-                    if schema_field.kind == "photos"
-                    else schema_field.required,
+                    "required": (
+                        schema_field.min_photos > 0
+                        if schema_field.kind == "photos"
+                        else sign_off
+                        if schema_field.kind == "signature"
+                        else schema_field.required
+                    ),
                 }
             )
         missing_count = sum(1 for f in fields if f["missing"])

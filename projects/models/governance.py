@@ -118,6 +118,13 @@ class Governance(models.Model):
     survey_coverage = _choice(SurveyCoverage, _("dwellings surveyed"))
     survey_parties = _choice(SurveyParties, _("parties per survey"))
     survey_visits = _choice(SurveyVisits, _("visits per dwelling"))
+    survey_sign_off = models.BooleanField(
+        _("resident signs the survey record"),
+        default=False,
+        help_text=_(
+            "The survey is complete only when the resident has signed on the tablet that it is right."
+        ),
+    )
     # 3.2 Installer procurement
     procurement = _choice(Procurement, _("installer procurement"))
     tender = _choice(Tender, _("tender"))
@@ -168,7 +175,7 @@ class Governance(models.Model):
         ),
         ("2.1", _("Heat company's responsibility"), ("responsibility_boundary",)),
         ("2.2", _("Installer involvement"), ("installer_timing", "installer_structure")),
-        ("3.1", _("Survey"), ("survey_coverage", "survey_parties", "survey_visits")),
+        ("3.1", _("Survey"), ("survey_coverage", "survey_parties", "survey_visits", "survey_sign_off")),
         ("3.2", _("Installer procurement"), ("procurement", "tender")),
         ("3.3", _("Resident communication"), ("communication",)),
     )

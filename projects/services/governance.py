@@ -62,6 +62,7 @@ GOVERNANCE_FIELDS = (
     "survey_coverage",
     "survey_parties",
     "survey_visits",
+    "survey_sign_off",
     "procurement",
     "tender",
     "communication",

@@ -121,6 +121,8 @@ def project_detail(request, slug):
 
 def _display(governance, name):
     value = getattr(governance, name)
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
     if value in ("", None):
         return None
     display = getattr(governance, f"get_{name}_display", None)
