@@ -38,7 +38,8 @@
       const answers = (await all(db, "answers")).filter(pending).length;
       const photos = (await all(db, "photos")).filter((row) => !row.sent).length;
       const works = (await all(db, "works")).filter(pending).length;
-      return answers + photos + works;
+      const removals = (await all(db, "removals")).length; // photos to remove on the server
+      return answers + photos + works + removals;
     } finally {
       db.close();
     }

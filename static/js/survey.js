@@ -6,6 +6,9 @@
  *   - the works: PUT   /api/v1/surveys/<pk>/works/    {"works": [...]}     (the server replaces them)
  *   - photos:    POST  /api/v1/surveys/<pk>/photos/   multipart, with a client_id made on this device,
  *                so a retry after a lost answer never stores a photo twice.
+ *   - removals:  DELETE /api/v1/surveys/<pk>/photos/<client_id>/ for a photo the server may have (a photo
+ *                never sent is simply dropped from the device); the server answers 204 also when the
+ *                photo is already gone, so a retry is harmless.
  * The loop runs whenever the browser says it is online and on the "online" event, and retries with
  * a growing pause when the network or the server fails. Finishing the visit posts once, with a
  * client_id made when the page opened: a double tap or a retry records one visit.
@@ -61,7 +64,7 @@
   // IndexedDB: the draft on the device
 
   const DB_NAME = "lastmetre-survey";
-  const DB_VERSION = 1;
+  const DB_VERSION = 2; // 2: the "removals" store
   let dbPromise = null;
   let storageBroken = false; // private mode or a full disk: the form still works, the sync still sends
 
@@ -70,15 +73,30 @@
       dbPromise = new Promise((resolve, reject) => {
         const request = indexedDB.open(DB_NAME, DB_VERSION);
         request.onupgradeneeded = () => {
+          // From nothing or from an older version: create only the stores that are missing, so a
+          // draft made by the previous version of this script is kept.
           const db = request.result;
+          const missing = (name) => !db.objectStoreNames.contains(name);
           // One row per answered field: {dwelling, key, value, by, rev, sentRev, sentVersion, error, errorRev}
-          db.createObjectStore("answers", { keyPath: ["dwelling", "key"] }).createIndex("dwelling", "dwelling");
-          // One row per photo, sketch or signature: {clientId, dwelling, field, blob, name, sent}
-          db.createObjectStore("photos", { keyPath: "clientId" }).createIndex("dwelling", "dwelling");
+          if (missing("answers")) {
+            db.createObjectStore("answers", { keyPath: ["dwelling", "key"] }).createIndex("dwelling", "dwelling");
+          }
+          // One row per photo, sketch or signature: {clientId, dwelling, field, blob, name, sent, attempted}
+          if (missing("photos")) db.createObjectStore("photos", { keyPath: "clientId" }).createIndex("dwelling", "dwelling");
           // The works list of a dwelling: {dwelling, works, rev, sentRev, sentVersion, error, errorRev}
-          db.createObjectStore("works", { keyPath: "dwelling" });
+          if (missing("works")) db.createObjectStore("works", { keyPath: "dwelling" });
+          // One row per photo to remove on the server: {clientId, dwelling, field, createdAt}; every row waits
+          if (missing("removals")) db.createObjectStore("removals", { keyPath: "clientId" }).createIndex("dwelling", "dwelling");
         };
-        request.onsuccess = () => resolve(request.result);
+        request.onsuccess = () => {
+          const db = request.result;
+          // A newer version of this script opened in another tab: let it upgrade, open again next time.
+          db.onversionchange = () => {
+            db.close();
+            dbPromise = null;
+          };
+          resolve(db);
+        };
         request.onerror = () => reject(request.error);
       });
     }
@@ -125,6 +143,7 @@
 
   const answers = new Map(); // key -> answer row
   const photos = new Map(); // clientId -> photo row
+  const removals = new Map(); // clientId -> removal row: a photo to remove on the server
   let works = null; // the works row, once the surveyor changed or confirmed the list
 
   const answerPending = (row) => row.rev > row.sentRev && row.errorRev !== row.rev;
@@ -135,6 +154,7 @@
     let count = 0;
     for (const row of answers.values()) if (answerPending(row)) count += 1;
     for (const row of photos.values()) if (!row.sent) count += 1;
+    count += removals.size;
     if (worksPending()) count += 1;
     return count;
   }
@@ -286,6 +306,7 @@
       state.className = "badge text-bg-warning thumb-state";
       state.textContent = text.waitingPhoto;
       item.append(image, state);
+      if (removeTemplate) item.append(removeTemplate.content.firstElementChild.cloneNode(true));
       list.append(item);
     }
     item.classList.toggle("is-sent", row.sent);
@@ -295,13 +316,69 @@
   }
 
   function removeThumb(row) {
-    const item = root.querySelector(`li[data-client-id="${row.clientId}"]`);
+    const item = thumbOf(row.clientId);
     if (item) {
       const image = item.querySelector("img");
       if (image && image.src.startsWith("blob:")) URL.revokeObjectURL(image.src);
       item.remove();
     }
   }
+
+  const thumbOf = (clientId) => root.querySelector(`li[data-client-id="${CSS.escape(clientId)}"]`);
+
+  // ------------------------------------------------------------------------------------------
+  // Removing a wrong photo: two taps (the first one asks "Sure?" for a few seconds), then gone from
+  // the form at once. A photo the server never got is dropped from the device; for any other one a
+  // removal waits in IndexedDB and goes up with the rest.
+
+  const removeTemplate = document.getElementById("thumb-remove-template");
+  const CONFIRM_MS = 4000;
+  const confirmTimers = new WeakMap(); // button -> timer that turns "Sure?" back
+
+  function unconfirm(button) {
+    clearTimeout(confirmTimers.get(button));
+    confirmTimers.delete(button);
+    button.classList.remove("is-confirming");
+    button.textContent = button.dataset.removeText;
+  }
+
+  async function removePhoto(clientId, field) {
+    const row = photos.get(clientId);
+    if (row && !row.sent && !row.attempted) {
+      // Never went to the server: forget it.
+      photos.delete(clientId);
+      removeThumb(row);
+      await quietly(idb.delete("photos", clientId));
+    } else {
+      // Sent, perhaps sent (the answer was lost), or shown by the page: the server removes it.
+      const removal = { clientId, dwelling, field, createdAt: Date.now() };
+      removals.set(clientId, removal);
+      const item = thumbOf(clientId);
+      if (item) item.hidden = true; // back if the server refuses
+      await quietly(idb.put("removals", removal));
+      if (row) {
+        photos.delete(clientId);
+        await quietly(idb.delete("photos", clientId));
+      }
+    }
+    showFieldError(field, "");
+    afterChange(0);
+  }
+
+  root.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-photo-remove]");
+    if (!button) return;
+    const item = button.closest("li[data-client-id]");
+    if (!item) return;
+    if (!button.classList.contains("is-confirming")) {
+      button.classList.add("is-confirming");
+      button.textContent = button.dataset.confirmText;
+      confirmTimers.set(button, setTimeout(() => unconfirm(button), CONFIRM_MS));
+      return;
+    }
+    unconfirm(button);
+    removePhoto(item.dataset.clientId, button.closest(".survey-field").dataset.key);
+  });
 
   root.addEventListener("change", async (event) => {
     const input = event.target;
@@ -495,10 +572,10 @@
   function isMissing(key) {
     const field = config.fields[key];
     const node = fieldNode(key);
-    if (field.kind === "photos") return node.querySelectorAll("[data-thumbs] li").length < field.minPhotos;
+    if (field.kind === "photos") return node.querySelectorAll("[data-thumbs] li:not([hidden])").length < field.minPhotos;
     if (!field.required) return false;
     if (field.kind === "works") return !worksConfirmed() || currentWorks().length === 0;
-    if (field.kind === "sketch" || field.kind === "signature") return node.querySelectorAll("[data-thumbs] li").length === 0;
+    if (field.kind === "sketch" || field.kind === "signature") return node.querySelectorAll("[data-thumbs] li:not([hidden])").length === 0;
     const value = readValue(key);
     return value == null || (typeof value === "string" && value.trim() === "") || (Array.isArray(value) && !value.length);
   }
@@ -640,12 +717,18 @@
 
   async function sendPhotos() {
     for (const row of Array.from(photos.values())) {
-      if (row.sent) continue;
+      if (row.sent || !photos.has(row.clientId)) continue; // sent, or removed meanwhile
+      if (!row.attempted) {
+        // From now on the server may have it, even if its answer gets lost: removing it needs a removal.
+        row.attempted = true;
+        await quietly(idb.put("photos", row));
+      }
       const form = new FormData();
       form.append("field", row.field);
       form.append("client_id", row.clientId);
       form.append("image", row.blob, row.name);
       const response = await send(config.urls.photos, { method: "POST", body: form });
+      if (!photos.has(row.clientId)) continue; // removed while it was on its way: its removal follows
       if (response.ok) {
         row.sent = true; // kept on the device until a page from the server shows it
         await quietly(idb.put("photos", row));
@@ -660,6 +743,26 @@
       } else {
         throw await failure(response);
       }
+    }
+  }
+
+  async function sendRemovals() {
+    for (const removal of Array.from(removals.values())) {
+      const response = await send(`${config.urls.photos}${encodeURIComponent(removal.clientId)}/`, { method: "DELETE" });
+      if (response.status === 400) {
+        // The survey can no longer be changed: the photo stays, say why at its field.
+        showFieldError(removal.field, firstMessage(await response.json().catch(() => ({}))));
+        const item = thumbOf(removal.clientId);
+        if (item) item.hidden = false;
+      } else if (!response.ok) {
+        throw await failure(response);
+      } else {
+        const item = thumbOf(removal.clientId);
+        if (item) removeThumb({ clientId: removal.clientId });
+      }
+      removals.delete(removal.clientId);
+      await quietly(idb.delete("removals", removal.clientId));
+      updateProgress();
     }
   }
 
@@ -693,6 +796,7 @@
         await sendAnswers();
         await sendWorks();
         await sendPhotos();
+        await sendRemovals();
         networkFailed = false;
         retryDelay = 0;
       } catch (error) {
@@ -797,6 +901,7 @@
   async function clearDraft() {
     for (const row of answers.values()) await quietly(idb.delete("answers", [dwelling, row.key]));
     for (const row of photos.values()) await quietly(idb.delete("photos", row.clientId));
+    for (const clientId of removals.keys()) await quietly(idb.delete("removals", clientId));
     await quietly(idb.delete("works", dwelling));
   }
 
@@ -864,8 +969,14 @@
         writeBy(row.key, row.by);
         if (answerRefused(row)) showFieldError(row.key, row.error);
       }
+      // A removal that waits hides its photo, whether the page or the device shows it.
+      for (const removal of await idb.ofDwelling("removals")) {
+        removals.set(removal.clientId, removal);
+        const item = thumbOf(removal.clientId);
+        if (item) item.hidden = true;
+      }
       for (const row of await idb.ofDwelling("photos")) {
-        if (serverPhotos.has(row.clientId) || !config.fields[row.field]) {
+        if (serverPhotos.has(row.clientId) || !config.fields[row.field] || removals.has(row.clientId)) {
           await quietly(idb.delete("photos", row.clientId));
           continue;
         }

@@ -87,6 +87,38 @@ def wait_for_sync(page, state, timeout=20000):
     page.wait_for_selector(f"#sync-status[data-sync='{state}']", timeout=timeout)
 
 
+# The rows of one store of the page's own IndexedDB: what the device holds.
+STORED_ROWS = """async (store) => new Promise((resolve) => {
+    const request = indexedDB.open("lastmetre-survey");
+    request.onsuccess = () => {
+        const db = request.result;
+        if (!db.objectStoreNames.contains(store)) return resolve([]);
+        const all = db.transaction(store).objectStore(store).getAll();
+        all.onsuccess = () => {
+            db.close();
+            resolve(all.result);
+        };
+    };
+})"""
+
+
+def stored_rows(page, store):
+    return page.evaluate(STORED_ROWS, store)
+
+
+def stored_answers(page):
+    return [row["value"] for row in stored_rows(page, "answers")]
+
+
+def wait_until(condition, page, timeout=10):
+    """Let the browser's events run until condition() holds: a dialog handler fills a list, say."""
+    for _ in range(int(timeout * 10)):
+        if condition():
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError("the browser did not get there in time")
+
+
 def answers_of(dwelling):
     return Survey.objects.get(dwelling=dwelling).answers
 
@@ -228,6 +260,8 @@ def test_logging_out_warns_about_unsent_changes_and_then_clears_the_device(
     tablet.set_offline(True)
     page.fill("#f-kitchen_table-present-input", "Alleen de bewoner")
     wait_for_sync(page, "waiting")
+    # The badge shows at once; the device copy is written just after. Leave once it is there.
+    wait_until(lambda: "Alleen de bewoner" in stored_answers(page), page)
     page.goto("about:blank")  # leave the form before the network is back: the change stays unsent
     tablet.set_offline(False)
     page.goto(f"{live_server.url}/projects/")
@@ -240,23 +274,12 @@ def test_logging_out_warns_about_unsent_changes_and_then_clears_the_device(
     page.on("dialog", answer)
     page.click(".navbar-toggler")  # the menu folds away on a portrait tablet
     page.click("form[data-logout] button")
-    page.wait_for_timeout(500)
+    wait_until(lambda: choice["messages"], page)
+    page.wait_for_timeout(300)  # a second dialog would come now
     assert len(choice["messages"]) == 1
     assert "1" in choice["messages"][0]
     assert page.url.endswith("/projects/")  # cancelled: still logged in, the change still on the device
-    stored = page.evaluate(
-        """() => new Promise((resolve) => {
-            const request = indexedDB.open("lastmetre-survey");
-            request.onsuccess = () => {
-                const all = request.result.transaction("answers").objectStore("answers").getAll();
-                all.onsuccess = () => {
-                    request.result.close();
-                    resolve(all.result.map((row) => row.value));
-                };
-            };
-        })"""
-    )
-    assert "Alleen de bewoner" in stored
+    assert "Alleen de bewoner" in stored_answers(page)
     # Confirmed: logged out, and the draft and the cached pages are gone from the device.
     choice["accept"] = True
     page.click("form[data-logout] button")
@@ -264,3 +287,103 @@ def test_logging_out_warns_about_unsent_changes_and_then_clears_the_device(
     names = page.evaluate("async () => (await indexedDB.databases()).map((db) => db.name)")
     assert "lastmetre-survey" not in names
     assert page.evaluate("async () => (await caches.keys()).filter((k) => k.startsWith('lastmetre'))") == []
+
+
+def test_a_wrong_photo_removed_offline_is_removed_once_when_back_online(
+    tablet, live_server, surveyor, planned
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from surveys.services import photo_add
+
+    def upload(colour):
+        return SimpleUploadedFile("foto.png", image_bytes("PNG", colour), content_type="image/png")
+
+    wrong, kept = (
+        photo_add(actor=surveyor, dwelling_id=planned.pk, field="delivery_set.photos", upload=upload(colour))
+        for colour in ((200, 30, 30), (30, 200, 30))
+    )
+    scan = photo_add(
+        actor=surveyor, dwelling_id=planned.pk, field="dwelling_scan.scan_photos", upload=upload((0, 0, 0))
+    )
+    version = Survey.objects.get(dwelling=planned).version
+    thumbs = "#f-delivery_set-photos [data-thumbs] li"
+
+    def thumb(photo):
+        return page.locator(f"{thumbs}[data-client-id='{photo.client_id}']")
+
+    page = tablet.new_page()
+    deletions = []
+    page.on("request", lambda request: request.method == "DELETE" and deletions.append(request.url))
+    log_in(page, live_server, surveyor)
+    page.goto(f"{live_server.url}/surveys/dwellings/{planned.pk}/")
+    page.wait_for_selector("#survey[data-ready='1']")
+    # The service worker keeps the page for a reload without connection.
+    page.wait_for_function("async () => Boolean(await caches.match(location.pathname, {ignoreVary: true}))")
+    open_section(page, "delivery_set")
+    assert page.locator(f"{thumbs}:visible").count() == 2
+
+    tablet.set_offline(True)
+    # A stray tap removes nothing: the button asks, and after a few seconds it is itself again.
+    button = thumb(kept).locator("[data-photo-remove]")
+    assert button.bounding_box()["height"] >= 44
+    label = button.inner_text()
+    button.tap()
+    assert button.inner_text() == button.get_attribute("data-confirm-text") != label
+    page.wait_for_function(
+        "([selector, label]) => document.querySelector(selector).textContent === label",
+        arg=[f"li[data-client-id='{kept.client_id}'] [data-photo-remove]", label],
+        timeout=8000,
+    )
+    assert thumb(kept).is_visible()
+
+    # Two taps: the wrong photo leaves the form at once, and its removal waits for the connection.
+    thumb(wrong).locator("[data-photo-remove]").tap()
+    thumb(wrong).locator("[data-photo-remove]").tap()
+    thumb(wrong).wait_for(state="hidden")
+    wait_for_sync(page, "waiting")
+    assert page.get_attribute("#sync-status", "data-pending") == "1"
+
+    # A photo taken offline and removed before it was ever sent is simply dropped from the device.
+    page.set_input_files(
+        "#f-delivery_set-photos-gallery",
+        files=[{"name": "dubbel.png", "mimeType": "image/png", "buffer": image_bytes("PNG", (9, 9, 9))}],
+    )
+    page.wait_for_selector(f"{thumbs}.is-pending")
+    assert page.get_attribute("#sync-status", "data-pending") == "2"
+    page.locator(f"{thumbs}.is-pending [data-photo-remove]").tap()
+    page.locator(f"{thumbs}.is-pending [data-photo-remove]").tap()
+    page.wait_for_selector(f"{thumbs}.is-pending", state="detached")
+    page.wait_for_selector("#sync-status[data-pending='1']")
+    assert Photo.objects.filter(pk=wrong.pk).exists()
+
+    # A reload without connection: the removal still waits, the photo stays out of the form.
+    page.reload()
+    page.wait_for_selector("#survey[data-ready='1']")
+    open_section(page, "delivery_set")
+    wait_for_sync(page, "waiting")
+    assert page.get_attribute("#sync-status", "data-pending") == "1"
+    assert thumb(wrong).is_hidden()
+    assert page.locator(f"{thumbs}:visible").count() == 1
+    assert deletions == []
+
+    # Back online: the photo goes from the server exactly once, the others stay.
+    tablet.set_offline(False)
+    wait_for_sync(page, "sent")
+    assert thumb(wrong).count() == 0
+    assert not Photo.objects.filter(pk=wrong.pk).exists()
+    assert not wrong.image.storage.exists(wrong.image.name)
+    assert set(Photo.objects.filter(survey__dwelling=planned).values_list("pk", flat=True)) == {
+        kept.pk,
+        scan.pk,
+    }
+    assert Survey.objects.get(dwelling=planned).version == version + 1
+    assert deletions == [f"{live_server.url}/api/v1/surveys/{planned.pk}/photos/{wrong.client_id}/"]
+
+    # A reload online shows the server's record and has nothing left to send.
+    page.reload()
+    page.wait_for_selector("#survey[data-ready='1']")
+    wait_for_sync(page, "sent")
+    assert page.get_attribute("#sync-status", "data-pending") == "0"
+    assert page.locator(thumbs).count() == 1
+    assert stored_rows(page, "removals") == []
