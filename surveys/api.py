@@ -106,6 +106,12 @@ class VisitRequestSerializer(serializers.Serializer):
         required=False, allow_null=True, default=None, help_text="Visited by two: an organisation id."
     )
     started_at = serializers.DateTimeField(required=False, allow_null=True, default=None)
+    finished_at = serializers.DateTimeField(
+        required=False,
+        allow_null=True,
+        default=None,
+        help_text="When the visit ended on the device, for a visit finished offline and sent later.",
+    )
 
 
 class VisitSerializer(serializers.ModelSerializer):
@@ -319,8 +325,9 @@ class SurveyViewSet(viewsets.GenericViewSet):
                     {"survey": [_("The survey is not complete yet.")], "missing": missing},
                     status=status.HTTP_400_BAD_REQUEST,
                 )
-        if data.get("started_at") is None:
-            data.pop("started_at", None)
+        for moment in ("started_at", "finished_at"):
+            if data.get(moment) is None:
+                data.pop(moment, None)
         try:
             visit = visit_record(actor=request.user, dwelling_id=dwelling.pk, **data)
         except DjangoValidationError as exc:

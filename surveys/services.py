@@ -186,12 +186,16 @@ def visit_log(*, actor: User, dwelling: Dwelling, params: dict, log: DwellingTra
     second = params.get("second_person_organisation")
     if second not in (None, "") and not isinstance(second, Organisation):
         second = Organisation.objects.get(pk=second)
+    # A visit finished offline arrives later: it ended when the tablet says, but never after it
+    # arrived (a tablet's clock can be wrong) and never before it started.
+    finished_at = min(params.get("finished_at") or log.at, log.at)
+    started_at = min(params.get("started_at") or finished_at, finished_at)
     visit = Visit(
         dwelling=dwelling,
         surveyor=actor,
         outcome=outcome,
-        started_at=params.get("started_at") or log.at,
-        finished_at=log.at,
+        started_at=started_at,
+        finished_at=finished_at,
         note=params.get("note") or "",
         second_visit_reason=(params.get("second_visit_reason") or "").strip(),
         second_person_organisation=second or None,

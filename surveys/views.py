@@ -34,9 +34,12 @@ from surveys.selectors import (
 from surveys.services import EDITABLE_STATES, visit_record
 
 # The cache of the service worker; a new name (after a change of the worker) drops the old copies.
-OFFLINE_CACHE = "lastmetre-survey-v1"
+OFFLINE_CACHE = "lastmetre-survey-v2"
 OFFLINE_STATIC_FILES = (
+    "js/survey-sync.js",
     "js/survey.js",
+    "js/outbox.js",
+    "js/logout.js",
     "css/survey.css",
     "css/app.css",
     "vendor/bootstrap/bootstrap.min.css",
@@ -66,8 +69,42 @@ def my_day(request):
             "previous": day - datetime.timedelta(days=1),
             "next": day + datetime.timedelta(days=1),
             "is_today": day == timezone.localdate(),
+            "outbox": _outbox_config(),
         },
     )
+
+
+def _outbox_config() -> dict:
+    """What outbox.js needs on My day: the API addresses (for dwelling 0) and its texts."""
+    return {
+        "urls": {
+            name: reverse(f"survey_api:{name}", args=[0]) for name in ("answers", "works", "photos", "visits")
+        },
+        "surveyUrl": reverse("surveys:form", args=[0]),
+        "serviceWorker": reverse("surveys:service-worker"),
+        "offlineCache": OFFLINE_CACHE,
+        "text": {
+            **_sync_texts(),
+            "visitWaiting": _("Finished on this tablet, waiting for connection (%(count)s)"),
+            "visitSending": _("Finished on this tablet, sending (%(count)s)"),
+            "visitRefused": _("The visit was not recorded: %(message)s Open the survey."),
+            "totalWaiting": _("%(count)s changes on this tablet wait for a connection."),
+            "totalSending": _("%(count)s changes on this tablet are being sent."),
+            "home": _("Home %(id)s"),
+        },
+    }
+
+
+def _sync_texts() -> dict:
+    """What the survey form and My day say about sending the drafts on the device."""
+    return {
+        "saved": _("Saved on this device"),
+        "waiting": _("Waiting for connection (%(count)s)"),
+        "sending": _("Sending (%(count)s)"),
+        "sent": _("Everything has been sent"),
+        "refused": _("Not sent: %(message)s"),
+        "forbidden": _("The server refused the survey: log in again and reload the page. Nothing is lost."),
+    }
 
 
 def _dwelling(request, pk) -> Dwelling:
@@ -121,6 +158,7 @@ def _form_config(request, dwelling, view) -> dict:
             }
     return {
         "dwelling": dwelling.pk,
+        "address": f"{dwelling.street} {dwelling.house_number_full}",
         "version": view["version"],
         "urls": {
             "survey": reverse("survey_api:survey", args=[dwelling.pk]),
@@ -134,6 +172,9 @@ def _form_config(request, dwelling, view) -> dict:
         "offlineCache": OFFLINE_CACHE,
         "fields": fields,
         "sections": [section["section"].name for section in view["sections"]],
+        "sectionTitles": {
+            section["section"].name: str(section["section"].title) for section in view["sections"]
+        },
         "serverPhotos": [
             str(photo.client_id)
             for section in view["sections"]
@@ -148,21 +189,12 @@ def _form_config(request, dwelling, view) -> dict:
         "responsibleChoices": [[code, str(label)] for code, label in RESPONSIBLE],
         "visitCount": dwelling.visit_count,
         "text": {
-            "saved": _("Saved on this device"),
-            "waiting": _("Waiting for connection (%(count)s)"),
-            "sending": _("Sending (%(count)s)"),
-            "sent": _("Everything has been sent"),
-            "refused": _("Not sent: %(message)s"),
-            "forbidden": _(
-                "The server refused the survey: log in again and reload the page. Nothing is lost."
-            ),
+            **_sync_texts(),
             "open": _("%(count)s open"),
             "complete": _("complete"),
             "waitingPhoto": _("waits"),
-            "offlineFinish": _(
-                "No connection: the visit can be finished as soon as there is a connection again. "
-                "Nothing is lost."
-            ),
+            "chooseOutcome": _("Choose the outcome of the visit."),
+            "reasonRequired": _("This home was visited before: record why another visit was needed."),
             "missingTitle": _("The survey is not complete yet. Still missing:"),
             "finishFailed": _("The visit could not be recorded."),
             "removeWork": _("Remove"),

@@ -231,7 +231,7 @@ def _dated(name: str, *, past_only: bool = False):
     return prepare
 
 
-VISIT_PARAMS = ("second_visit_reason", "second_person_organisation", "started_at", "client_id")
+VISIT_PARAMS = ("second_visit_reason", "second_person_organisation", "started_at", "finished_at", "client_id")
 
 TRANSITIONS: dict[str, TransitionSpec] = {
     spec.name: spec

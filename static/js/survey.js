@@ -1,17 +1,12 @@
 /* The survey form on the tablet: a draft that lives on the device and goes up when it can.
  *
  * Every change is written at once to IndexedDB (keyed by dwelling) and so survives a reload, a
- * crash or a flat battery. A sync loop then sends what the server has not got yet:
- *   - answers:   PATCH /api/v1/surveys/<pk>/answers/  {"answers": {...}}  (the server merges them)
- *   - the works: PUT   /api/v1/surveys/<pk>/works/    {"works": [...]}     (the server replaces them)
- *   - photos:    POST  /api/v1/surveys/<pk>/photos/   multipart, with a client_id made on this device,
- *                so a retry after a lost answer never stores a photo twice.
- *   - removals:  DELETE /api/v1/surveys/<pk>/photos/<client_id>/ for a photo the server may have (a photo
- *                never sent is simply dropped from the device); the server answers 204 also when the
- *                photo is already gone, so a retry is harmless.
- * The loop runs whenever the browser says it is online and on the "online" event, and retries with
- * a growing pause when the network or the server fails. Finishing the visit posts once, with a
- * client_id made when the page opened: a double tap or a retry records one visit.
+ * crash or a flat battery; survey-sync.js keeps those rows and sends them (answers, works, photos,
+ * removed photos and at last the finished visit) whenever there is a connection. This file is the
+ * page: reading and writing the inputs, photos and drawings, the works list, what is still open,
+ * the status badge, and finishing the visit, which also works without a connection: the visit then
+ * waits on the device and is recorded once everything before it has arrived. Each photo and visit
+ * carries a client_id made on the device, so a retry or a double tap stores it once.
  *
  * No framework and no build step: plain modern JavaScript, read top to bottom.
  */
@@ -20,12 +15,12 @@
 
   const root = document.getElementById("survey");
   const configNode = document.getElementById("survey-config");
-  if (!root || !configNode) return;
+  if (!root || !configNode || !window.LastMetreDrafts) return;
 
+  const { Draft, Blocked, firstMessage, answerRefused } = window.LastMetreDrafts;
   const config = JSON.parse(configNode.textContent);
   const dwelling = config.dwelling;
   const text = config.text;
-  const csrfToken = root.querySelector("input[name=csrfmiddlewaretoken]").value;
   const statusBadge = document.getElementById("sync-status");
   const openedAt = new Date().toISOString();
   const visitClientId = uuid(); // one visit per opening of the page
@@ -49,122 +44,39 @@
     return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
   }
 
-  /** The first readable message of a DRF error body (strings, lists and dicts nest). */
-  function firstMessage(body) {
-    if (body == null) return "";
-    if (typeof body === "string") return body;
-    if (Array.isArray(body)) return body.map(firstMessage).filter(Boolean).join(" ");
-    if (typeof body === "object") return Object.values(body).map(firstMessage).filter(Boolean).join(" ");
-    return String(body);
-  }
-
   const fieldNode = (key) => root.querySelector(`.survey-field[data-key="${CSS.escape(key)}"]`);
+  const thumbOf = (clientId) => root.querySelector(`li[data-client-id="${CSS.escape(clientId)}"]`);
 
   // ------------------------------------------------------------------------------------------
-  // IndexedDB: the draft on the device
+  // The draft of this dwelling, and what the page shows of the sending
 
-  const DB_NAME = "lastmetre-survey";
-  const DB_VERSION = 2; // 2: the "removals" store
-  let dbPromise = null;
-  let storageBroken = false; // private mode or a full disk: the form still works, the sync still sends
-
-  function openDb() {
-    if (!dbPromise) {
-      dbPromise = new Promise((resolve, reject) => {
-        const request = indexedDB.open(DB_NAME, DB_VERSION);
-        request.onupgradeneeded = () => {
-          // From nothing or from an older version: create only the stores that are missing, so a
-          // draft made by the previous version of this script is kept.
-          const db = request.result;
-          const missing = (name) => !db.objectStoreNames.contains(name);
-          // One row per answered field: {dwelling, key, value, by, rev, sentRev, sentVersion, error, errorRev}
-          if (missing("answers")) {
-            db.createObjectStore("answers", { keyPath: ["dwelling", "key"] }).createIndex("dwelling", "dwelling");
-          }
-          // One row per photo, sketch or signature: {clientId, dwelling, field, blob, name, sent, attempted}
-          if (missing("photos")) db.createObjectStore("photos", { keyPath: "clientId" }).createIndex("dwelling", "dwelling");
-          // The works list of a dwelling: {dwelling, works, rev, sentRev, sentVersion, error, errorRev}
-          if (missing("works")) db.createObjectStore("works", { keyPath: "dwelling" });
-          // One row per photo to remove on the server: {clientId, dwelling, field, createdAt}; every row waits
-          if (missing("removals")) db.createObjectStore("removals", { keyPath: "clientId" }).createIndex("dwelling", "dwelling");
-        };
-        request.onsuccess = () => {
-          const db = request.result;
-          // A newer version of this script opened in another tab: let it upgrade, open again next time.
-          db.onversionchange = () => {
-            db.close();
-            dbPromise = null;
-          };
-          resolve(db);
-        };
-        request.onerror = () => reject(request.error);
-      });
-    }
-    return dbPromise;
-  }
-
-  function requestPromise(request) {
-    return new Promise((resolve, reject) => {
-      request.onsuccess = () => resolve(request.result);
-      request.onerror = () => reject(request.error);
-    });
-  }
-
-  /** Run one request on one store and wait until its transaction has committed. */
-  async function onStore(name, mode, makeRequest) {
-    try {
-      const db = await openDb();
-      const transaction = db.transaction(name, mode);
-      const result = await requestPromise(makeRequest(transaction.objectStore(name)));
-      if (mode === "readwrite") {
-        await new Promise((resolve, reject) => {
-          transaction.oncomplete = resolve;
-          transaction.onerror = transaction.onabort = () => reject(transaction.error);
-        });
-      }
-      return result;
-    } catch (error) {
-      storageBroken = true;
-      render();
-      throw error;
-    }
-  }
-
-  const idb = {
-    ofDwelling: (name) => onStore(name, "readonly", (store) => store.index("dwelling").getAll(dwelling)),
-    get: (name, key) => onStore(name, "readonly", (store) => store.get(key)),
-    put: (name, value) => onStore(name, "readwrite", (store) => store.put(value)),
-    delete: (name, key) => onStore(name, "readwrite", (store) => store.delete(key)),
-  };
-  const quietly = (promise) => promise.catch(() => undefined); // the page state still holds it
-
-  // ------------------------------------------------------------------------------------------
-  // The draft in the page: the same rows as in IndexedDB
-
-  const answers = new Map(); // key -> answer row
-  const photos = new Map(); // clientId -> photo row
-  const removals = new Map(); // clientId -> removal row: a photo to remove on the server
-  let works = null; // the works row, once the surveyor changed or confirmed the list
-
-  const answerPending = (row) => row.rev > row.sentRev && row.errorRev !== row.rev;
-  const answerRefused = (row) => row.errorRev === row.rev;
-  const worksPending = () => works && works.rev > works.sentRev && works.errorRev !== works.rev;
-
-  function pendingCount() {
-    let count = 0;
-    for (const row of answers.values()) if (answerPending(row)) count += 1;
-    for (const row of photos.values()) if (!row.sent) count += 1;
-    count += removals.size;
-    if (worksPending()) count += 1;
-    return count;
-  }
-
-  function refusals() {
-    const messages = [];
-    for (const row of answers.values()) if (answerRefused(row)) messages.push(row.error);
-    if (works && works.errorRev === works.rev) messages.push(works.error);
-    return messages;
-  }
+  const draft = new Draft({
+    dwelling,
+    urls: config.urls,
+    text,
+    hooks: {
+      fieldError: (key, message) => showFieldError(key, message),
+      worksError: (message) => worksKey && showFieldError(worksKey, message),
+      photoSent: (row) => showThumb(row),
+      photoDropped: (row) => {
+        removeThumb(row);
+        updateProgress();
+      },
+      removalDone: (removal, refused) => {
+        const item = thumbOf(removal.clientId);
+        if (!item) return;
+        if (refused) item.hidden = false; // the survey can no longer be changed: the photo stays
+        else removeThumb(removal);
+        updateProgress();
+      },
+      visitRecorded: (visit) => window.location.assign(visit.next || config.urls.myDay),
+      visitRefused: (visit) => {
+        showQueued(false);
+        showFinishErrors(visit.errorBody);
+      },
+      changed: () => render(),
+    },
+  });
 
   // ------------------------------------------------------------------------------------------
   // Reading and writing the inputs of a field
@@ -222,24 +134,18 @@
   }
 
   // ------------------------------------------------------------------------------------------
-  // Answers: saved on the device at every change, then queued
+  // Answers: saved on the device at every change, then sent
 
   function onAnswerChanged(key) {
-    const row = answers.get(key) || { dwelling, key, rev: 0, sentRev: 0, sentVersion: 0 };
-    row.value = readValue(key);
-    row.by = readBy(key);
-    row.rev += 1;
-    row.error = "";
-    answers.set(key, row);
     showFieldError(key, "");
-    quietly(idb.put("answers", { ...row }));
+    draft.setAnswer(key, readValue(key), readBy(key));
     afterChange();
   }
 
   function afterChange(delay = 800) {
     updateProgress();
     render();
-    scheduleSync(delay);
+    draft.schedule(delay);
   }
 
   root.addEventListener("input", (event) => {
@@ -255,7 +161,7 @@
     const kind = node.dataset.kind;
     const isBy = event.target.name.startsWith("by:");
     if (isBy || kind === "choice" || kind === "multichoice") onAnswerChanged(node.dataset.key);
-    else if (kind === "text" || kind === "longtext" || kind === "number") scheduleSync(0); // left the field
+    else if (kind === "text" || kind === "longtext" || kind === "number") draft.schedule(0); // left the field
   });
 
   // ------------------------------------------------------------------------------------------
@@ -285,17 +191,17 @@
     // Copy the bytes: a File from the camera may point at a temporary file that goes away.
     const stored = new Blob([await blob.arrayBuffer()], { type: blob.type || "application/octet-stream" });
     const row = { clientId: uuid(), dwelling, field: key, blob: stored, name, sent: false, createdAt: Date.now() };
-    photos.set(row.clientId, row);
-    showThumb(row);
     showFieldError(key, "");
-    await quietly(idb.put("photos", row));
+    const saved = draft.addPhoto(row);
+    showThumb(row);
+    await saved;
   }
 
   function showThumb(row) {
     const node = fieldNode(row.field);
     if (!node) return;
     const list = node.querySelector("[data-thumbs]");
-    let item = list.querySelector(`li[data-client-id="${row.clientId}"]`);
+    let item = thumbOf(row.clientId);
     if (!item) {
       item = document.createElement("li");
       item.dataset.clientId = row.clientId;
@@ -324,8 +230,6 @@
     }
   }
 
-  const thumbOf = (clientId) => root.querySelector(`li[data-client-id="${CSS.escape(clientId)}"]`);
-
   // ------------------------------------------------------------------------------------------
   // Removing a wrong photo: two taps (the first one asks "Sure?" for a few seconds), then gone from
   // the form at once. A photo the server never got is dropped from the device; for any other one a
@@ -343,24 +247,10 @@
   }
 
   async function removePhoto(clientId, field) {
-    const row = photos.get(clientId);
-    if (row && !row.sent && !row.attempted) {
-      // Never went to the server: forget it.
-      photos.delete(clientId);
-      removeThumb(row);
-      await quietly(idb.delete("photos", clientId));
-    } else {
-      // Sent, perhaps sent (the answer was lost), or shown by the page: the server removes it.
-      const removal = { clientId, dwelling, field, createdAt: Date.now() };
-      removals.set(clientId, removal);
-      const item = thumbOf(clientId);
-      if (item) item.hidden = true; // back if the server refuses
-      await quietly(idb.put("removals", removal));
-      if (row) {
-        photos.delete(clientId);
-        await quietly(idb.delete("photos", clientId));
-      }
-    }
+    const waitsForServer = draft.removePhoto(clientId, field);
+    const item = thumbOf(clientId);
+    if (item) item.hidden = true; // gone from the form at once; back if the server refuses
+    if (!(await waitsForServer)) removeThumb({ clientId });
     showFieldError(field, "");
     afterChange(0);
   }
@@ -467,8 +357,9 @@
 
   const worksNode = root.querySelector(".survey-field[data-kind=works]");
   const worksKey = worksNode ? worksNode.dataset.key : null;
-  const worksConfirmed = () => Boolean(works) || config.works.length > 0;
-  const currentWorks = () => (works ? works.works : config.works.length ? config.works : config.proposedWorks);
+  const worksConfirmed = () => Boolean(draft.works) || config.works.length > 0;
+  const currentWorks = () =>
+    draft.works ? draft.works.works : config.works.length ? config.works : config.proposedWorks;
 
   function select(choices, value, attribute) {
     const element = document.createElement("select");
@@ -518,12 +409,8 @@
   }
 
   function saveWorks(list) {
-    works = works || { dwelling, rev: 0, sentRev: 0, sentVersion: 0 };
-    works.works = list;
-    works.rev += 1;
-    works.error = "";
     showFieldError(worksKey, "");
-    quietly(idb.put("works", { ...works }));
+    draft.setWorks(list);
     renderWorks();
     afterChange(0);
   }
@@ -551,8 +438,8 @@
       section.addEventListener("toggle", async () => {
         if (!section.open || worksConfirmed() || !navigator.onLine) return;
         try {
-          await flush();
-          const response = await send(config.urls.survey, { method: "GET" });
+          await draft.flush();
+          const response = await draft.send(config.urls.survey, { method: "GET" });
           if (!response.ok) return;
           const survey = await response.json();
           if (!worksConfirmed()) {
@@ -569,13 +456,15 @@
   // ------------------------------------------------------------------------------------------
   // Completeness: per section what is still open, in the sticky header and on each section
 
+  const shownThumbs = (node) => node.querySelectorAll("[data-thumbs] li:not([hidden])").length;
+
   function isMissing(key) {
     const field = config.fields[key];
     const node = fieldNode(key);
-    if (field.kind === "photos") return node.querySelectorAll("[data-thumbs] li:not([hidden])").length < field.minPhotos;
+    if (field.kind === "photos") return shownThumbs(node) < field.minPhotos;
     if (!field.required) return false;
     if (field.kind === "works") return !worksConfirmed() || currentWorks().length === 0;
-    if (field.kind === "sketch" || field.kind === "signature") return node.querySelectorAll("[data-thumbs] li:not([hidden])").length === 0;
+    if (field.kind === "sketch" || field.kind === "signature") return shownThumbs(node) === 0;
     const value = readValue(key);
     return value == null || (typeof value === "string" && value.trim() === "") || (Array.isArray(value) && !value.length);
   }
@@ -599,243 +488,39 @@
     }
   }
 
+  /** What the page itself can tell is missing, in the form the server lists it. */
+  function missingFields() {
+    return Object.entries(config.fields)
+      .filter(([key]) => isMissing(key))
+      .map(([, field]) => ({ section: config.sectionTitles[field.section], label: field.label, dom_id: field.domId }));
+  }
+
   // ------------------------------------------------------------------------------------------
   // The status badge
 
-  let networkFailed = false; // the last attempt failed on the network although the browser says online
-  let blocked = ""; // the server refuses the survey for good (logged out, no longer allowed)
-  let sending = false;
-
   function render() {
-    const pending = pendingCount();
-    const refused = refusals();
+    const pending = draft.pendingCount();
+    const refused = draft.refusals();
     let state = "sent";
     let label = text.sent;
-    if (blocked) {
+    if (draft.blocked) {
       state = "error";
-      label = blocked;
-    } else if (pending && (!navigator.onLine || networkFailed)) {
+      label = draft.blocked;
+    } else if (pending && (!navigator.onLine || draft.networkFailed)) {
       state = "waiting";
       label = fmt(text.waiting, { count: pending });
     } else if (pending) {
       state = "saved";
-      label = sending ? fmt(text.sending, { count: pending }) : text.saved;
+      label = draft.sending ? fmt(text.sending, { count: pending }) : text.saved;
     } else if (refused.length) {
       state = "error";
       label = fmt(text.refused, { message: refused[0] });
     }
-    if (storageBroken && state !== "sent") label += " ⚠";
+    if (draft.storageBroken && state !== "sent") label += " ⚠";
     statusBadge.dataset.sync = state;
     statusBadge.dataset.pending = String(pending);
     statusBadge.textContent = label;
   }
-
-  // ------------------------------------------------------------------------------------------
-  // The sync loop
-
-  class Retry extends Error {} // the network or the server failed: try again later
-  class Blocked extends Error {} // the server will not take it: stop until the page is reloaded
-
-  async function send(url, { method, json, body }) {
-    const headers = { "X-CSRFToken": csrfToken, Accept: "application/json" };
-    if (json !== undefined) headers["Content-Type"] = "application/json";
-    try {
-      return await fetch(url, {
-        method,
-        headers,
-        body: json !== undefined ? JSON.stringify(json) : body,
-        credentials: "same-origin",
-        cache: "no-store",
-      });
-    } catch (error) {
-      throw new Retry(String(error)); // no connection after all
-    }
-  }
-
-  async function failure(response) {
-    if (response.status === 401 || response.status === 403 || response.status === 404) {
-      const body = await response.json().catch(() => null);
-      const message = firstMessage(body);
-      return new Blocked(response.status === 404 ? message || text.forbidden : text.forbidden);
-    }
-    return new Retry(`HTTP ${response.status}`);
-  }
-
-  async function sendAnswers() {
-    // Rounds: whatever was typed while a request was under way goes in the next one.
-    for (let round = 0; round < 100; round += 1) {
-      const rows = Array.from(answers.values()).filter(answerPending);
-      if (!rows.length) return;
-      const revs = new Map(rows.map((row) => [row.key, row.rev]));
-      const payload = { answers: Object.fromEntries(rows.map((row) => [row.key, { value: row.value ?? null, by: row.by }])) };
-      const response = await send(config.urls.answers, { method: "PATCH", json: payload });
-      if (response.ok) {
-        const survey = await response.json();
-        for (const [key, rev] of revs) {
-          const row = answers.get(key);
-          row.sentRev = Math.max(row.sentRev, rev);
-          row.sentVersion = survey.version;
-          await quietly(idb.put("answers", { ...row }));
-        }
-        continue;
-      }
-      if (response.status !== 400) throw await failure(response);
-      // One answer was refused (and nothing of this round saved): mark it, send the others again.
-      const body = await response.json().catch(() => ({}));
-      const errors = body && body.answers && typeof body.answers === "object" && !Array.isArray(body.answers) ? body.answers : {};
-      let marked = 0;
-      for (const [key, messages] of Object.entries(errors)) {
-        const row = answers.get(key);
-        if (!row) continue;
-        row.error = firstMessage(messages);
-        row.errorRev = row.rev;
-        showFieldError(key, row.error);
-        await quietly(idb.put("answers", { ...row }));
-        marked += 1;
-      }
-      if (!marked) throw new Blocked(fmt(text.refused, { message: firstMessage(body) }));
-    }
-  }
-
-  async function sendWorks() {
-    if (!worksPending()) return;
-    const rev = works.rev;
-    const response = await send(config.urls.works, { method: "PUT", json: { works: works.works } });
-    if (response.ok) {
-      const survey = await response.json();
-      works.sentRev = Math.max(works.sentRev, rev);
-      works.sentVersion = survey.version;
-    } else if (response.status === 400) {
-      works.error = firstMessage(await response.json().catch(() => ({})));
-      works.errorRev = rev;
-      showFieldError(worksKey, works.error);
-    } else {
-      throw await failure(response);
-    }
-    await quietly(idb.put("works", { ...works }));
-  }
-
-  async function sendPhotos() {
-    for (const row of Array.from(photos.values())) {
-      if (row.sent || !photos.has(row.clientId)) continue; // sent, or removed meanwhile
-      if (!row.attempted) {
-        // From now on the server may have it, even if its answer gets lost: removing it needs a removal.
-        row.attempted = true;
-        await quietly(idb.put("photos", row));
-      }
-      const form = new FormData();
-      form.append("field", row.field);
-      form.append("client_id", row.clientId);
-      form.append("image", row.blob, row.name);
-      const response = await send(config.urls.photos, { method: "POST", body: form });
-      if (!photos.has(row.clientId)) continue; // removed while it was on its way: its removal follows
-      if (response.ok) {
-        row.sent = true; // kept on the device until a page from the server shows it
-        await quietly(idb.put("photos", row));
-        showThumb(row);
-      } else if (response.status === 400) {
-        // Not a photo, too large, ...: say so at the field and drop it; retrying cannot help.
-        showFieldError(row.field, firstMessage(await response.json().catch(() => ({}))));
-        photos.delete(row.clientId);
-        removeThumb(row);
-        await quietly(idb.delete("photos", row.clientId));
-        updateProgress();
-      } else {
-        throw await failure(response);
-      }
-    }
-  }
-
-  async function sendRemovals() {
-    for (const removal of Array.from(removals.values())) {
-      const response = await send(`${config.urls.photos}${encodeURIComponent(removal.clientId)}/`, { method: "DELETE" });
-      if (response.status === 400) {
-        // The survey can no longer be changed: the photo stays, say why at its field.
-        showFieldError(removal.field, firstMessage(await response.json().catch(() => ({}))));
-        const item = thumbOf(removal.clientId);
-        if (item) item.hidden = false;
-      } else if (!response.ok) {
-        throw await failure(response);
-      } else {
-        const item = thumbOf(removal.clientId);
-        if (item) removeThumb({ clientId: removal.clientId });
-      }
-      removals.delete(removal.clientId);
-      await quietly(idb.delete("removals", removal.clientId));
-      updateProgress();
-    }
-  }
-
-  let running = null; // the sync under way, if any
-  let again = false;
-  let retryDelay = 0;
-  let retryTimer = null;
-  let debounceTimer = null;
-
-  function scheduleSync(delay) {
-    clearTimeout(debounceTimer);
-    debounceTimer = setTimeout(sync, delay);
-  }
-
-  /** Send everything that waits, once; returns when done (or failed). */
-  function sync() {
-    if (running) {
-      again = true;
-      return running;
-    }
-    if (blocked || !navigator.onLine || !pendingCount()) {
-      render();
-      return Promise.resolve();
-    }
-    clearTimeout(retryTimer);
-    retryTimer = null;
-    sending = true;
-    render();
-    running = (async () => {
-      try {
-        await sendAnswers();
-        await sendWorks();
-        await sendPhotos();
-        await sendRemovals();
-        networkFailed = false;
-        retryDelay = 0;
-      } catch (error) {
-        if (error instanceof Blocked) {
-          blocked = error.message;
-        } else {
-          // Back off: 2, 4, 8, ... seconds, at most a minute, until it gets through.
-          networkFailed = true;
-          retryDelay = Math.min(retryDelay ? retryDelay * 2 : 2000, 60000);
-          retryTimer = setTimeout(sync, retryDelay);
-        }
-      } finally {
-        running = null;
-        sending = false;
-        updateProgress();
-        render();
-        if (again) {
-          again = false;
-          if (!networkFailed) scheduleSync(0);
-        }
-      }
-    })();
-    return running;
-  }
-
-  /** Wait until nothing is under way, then send what still waits. */
-  async function flush() {
-    while (running) await running;
-    await sync();
-  }
-
-  window.addEventListener("online", () => {
-    networkFailed = false;
-    retryDelay = 0;
-    sync();
-  });
-  window.addEventListener("offline", render);
-  document.addEventListener("visibilitychange", () => document.visibilityState === "visible" && sync());
-  setInterval(() => pendingCount() && !running && !retryTimer && sync(), 30000);
 
   // ------------------------------------------------------------------------------------------
   // Opening sections and jumping to a field (steps in the header, the list of what is missing)
@@ -864,9 +549,11 @@
   measureHead();
 
   // ------------------------------------------------------------------------------------------
-  // Finishing the visit: online only, after everything waiting has been sent
+  // Finishing the visit: checked on the page, then it waits on the device like everything else
+  // and is recorded once the answers and photos before it have arrived.
 
   const finishForm = document.getElementById("finish-form");
+  const queuedBox = document.getElementById("finish-queued");
   let finishing = false;
 
   function showFinishErrors(body) {
@@ -898,11 +585,24 @@
     if (!box.hidden) box.scrollIntoView({ behavior: "smooth", block: "center" });
   }
 
-  async function clearDraft() {
-    for (const row of answers.values()) await quietly(idb.delete("answers", [dwelling, row.key]));
-    for (const row of photos.values()) await quietly(idb.delete("photos", row.clientId));
-    for (const clientId of removals.keys()) await quietly(idb.delete("removals", clientId));
-    await quietly(idb.delete("works", dwelling));
+  function showQueued(queued) {
+    if (!queuedBox) return;
+    queuedBox.hidden = !queued;
+    if (queued) queuedBox.scrollIntoView({ behavior: "smooth", block: "center" });
+  }
+
+  /** The checks the server makes too, so that a visit finished offline is right when it arrives. */
+  function visitProblems(visit) {
+    const problems = {};
+    if (!visit.outcome) problems.outcome = text.chooseOutcome;
+    if (config.visitCount && finishForm.elements.second_visit_reason && !visit.secondVisitReason) {
+      problems.second_visit_reason = text.reasonRequired;
+    }
+    if (visit.outcome === "completed") {
+      const missing = missingFields();
+      if (missing.length) problems.missing = missing;
+    }
+    return Object.keys(problems).length ? problems : null;
   }
 
   if (finishForm) {
@@ -914,36 +614,28 @@
       finishing = true;
       button.disabled = true;
       try {
-        if (!navigator.onLine) throw new Retry("offline");
-        await flush();
-        if (pendingCount()) throw new Retry("not everything was sent");
         const data = new FormData(finishForm);
         const organisation = data.get("second_person_organisation");
-        const response = await send(config.urls.visits, {
-          method: "POST",
-          json: {
-            outcome: data.get("outcome") || "",
-            client_id: visitClientId,
-            note: data.get("note") || "",
-            second_visit_reason: data.get("second_visit_reason") || "",
-            second_person_organisation: organisation ? Number(organisation) : null,
-            started_at: openedAt,
-          },
-        });
-        if (response.ok) {
-          const visit = await response.json();
-          await clearDraft();
-          window.location.assign(visit.next || config.urls.myDay);
-          return;
-        }
-        if (response.status === 400) {
-          showFinishErrors(await response.json().catch(() => ({})));
-        } else {
-          const body = await response.json().catch(() => null);
-          showFinishErrors({ detail: `${text.finishFailed} ${firstMessage(body)}` });
-        }
+        const visit = {
+          // Finishing again after a refusal or before the first one went: still the same visit.
+          clientId: (draft.visit && draft.visit.clientId) || visitClientId,
+          outcome: data.get("outcome") || "",
+          note: data.get("note") || "",
+          secondVisitReason: (data.get("second_visit_reason") || "").trim(),
+          secondPersonOrganisation: organisation ? Number(organisation) : null,
+          startedAt: openedAt,
+          finishedAt: new Date().toISOString(),
+          address: config.address, // for My day, should the visit wait or be refused
+        };
+        const problems = visitProblems(visit);
+        showFinishErrors(problems);
+        if (problems) return;
+        await draft.finishVisit(visit);
+        render();
+        await draft.flush(); // recorded: visitRecorded goes to My day; refused: visitRefused says why
+        if (draft.visit && !draft.visit.error) showQueued(true); // no connection: it waits on the device
       } catch (error) {
-        showFinishErrors({ detail: error instanceof Blocked ? error.message : text.offlineFinish });
+        showFinishErrors({ detail: error instanceof Blocked ? error.message : text.finishFailed });
       } finally {
         finishing = false;
         button.disabled = false;
@@ -957,43 +649,48 @@
   async function restore() {
     const pageVersion = config.version;
     const serverPhotos = new Set(config.serverPhotos);
-    try {
-      for (const row of await idb.ofDwelling("answers")) {
-        const sentAndShown = row.rev <= row.sentRev && (row.sentVersion || 0) <= pageVersion;
-        if (!config.fields[row.key] || sentAndShown) {
-          await quietly(idb.delete("answers", [dwelling, row.key])); // the page has it (or it is gone)
-          continue;
-        }
-        answers.set(row.key, row);
-        writeValue(row.key, row.value);
-        writeBy(row.key, row.by);
-        if (answerRefused(row)) showFieldError(row.key, row.error);
+    await draft.load();
+    for (const row of Array.from(draft.answers.values())) {
+      const sentAndShown = row.rev <= row.sentRev && (row.sentVersion || 0) <= pageVersion;
+      if (!config.fields[row.key] || sentAndShown) {
+        draft.answers.delete(row.key); // the page has it (or the question is gone)
+        await draft.unstore("answers", [dwelling, row.key]);
+        continue;
       }
-      // A removal that waits hides its photo, whether the page or the device shows it.
-      for (const removal of await idb.ofDwelling("removals")) {
-        removals.set(removal.clientId, removal);
-        const item = thumbOf(removal.clientId);
-        if (item) item.hidden = true;
+      writeValue(row.key, row.value);
+      writeBy(row.key, row.by);
+      if (answerRefused(row)) showFieldError(row.key, row.error);
+    }
+    // A removal that waits hides its photo, whether the page or the device shows it.
+    for (const removal of draft.removals.values()) {
+      const item = thumbOf(removal.clientId);
+      if (item) item.hidden = true;
+    }
+    for (const row of Array.from(draft.photos.values())) {
+      if (serverPhotos.has(row.clientId) || !config.fields[row.field] || draft.removals.has(row.clientId)) {
+        draft.photos.delete(row.clientId);
+        await draft.unstore("photos", row.clientId);
+        continue;
       }
-      for (const row of await idb.ofDwelling("photos")) {
-        if (serverPhotos.has(row.clientId) || !config.fields[row.field] || removals.has(row.clientId)) {
-          await quietly(idb.delete("photos", row.clientId));
-          continue;
-        }
-        photos.set(row.clientId, row);
-        showThumb(row);
-      }
-      const saved = await idb.get("works", dwelling);
-      if (saved) {
-        if (saved.rev <= saved.sentRev && (saved.sentVersion || 0) <= pageVersion) {
-          await quietly(idb.delete("works", dwelling));
-        } else {
-          works = saved;
-          if (works.errorRev === works.rev) showFieldError(worksKey, works.error);
-        }
-      }
-    } catch {
-      /* no IndexedDB: the page works from what the server sent */
+      showThumb(row);
+    }
+    const works = draft.works;
+    if (works && works.rev <= works.sentRev && (works.sentVersion || 0) <= pageVersion) {
+      draft.works = null;
+      await draft.unstore("works", dwelling);
+    } else if (works && works.errorRev === works.rev) {
+      showFieldError(worksKey, works.error);
+    }
+    if (draft.visit && finishForm) {
+      const visit = draft.visit;
+      const outcome = finishForm.querySelector(`input[name=outcome][value="${CSS.escape(visit.outcome)}"]`);
+      if (outcome) outcome.checked = true;
+      finishForm.elements.note.value = visit.note || "";
+      if (finishForm.elements.second_visit_reason) finishForm.elements.second_visit_reason.value = visit.secondVisitReason || "";
+      if (visit.error) showFinishErrors(visit.errorBody);
+      else showQueued(true);
+    } else if (draft.visit) {
+      await draft.dropVisit(); // the dwelling is no longer planned for a visit: nothing to record
     }
   }
 
@@ -1015,6 +712,6 @@
     updateProgress();
     render();
     root.dataset.ready = "1"; // for tests and for the curious: the draft is restored
-    sync();
+    draft.start();
   });
 })();

@@ -1,7 +1,11 @@
 """Browser tests: Playwright driving Debian's Chromium (never a downloaded browser)."""
 
+import contextlib
 import os
 import shutil
+import socket
+import threading
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -49,3 +53,77 @@ def page(browser):
     page = context.new_page()
     yield page
     context.close()
+
+
+class Network:
+    """The network between the browser and the live server, which a test can switch off for real.
+
+    Chromium's offline emulation (``context.set_offline``) makes ``navigator.onLine`` false and fails
+    the page's own requests, but a page that a service worker controls can still reach the server
+    (Chromium's service worker is a target of its own). So the browser talks to the live server
+    through this TCP relay, and switching the network off also closes the relay: whatever asks, the
+    page, the service worker or a retry, gets no answer, as in a cellar.
+    """
+
+    def __init__(self, context, live_server):
+        self.context = context
+        target = urlsplit(live_server.url)
+        self.target = (target.hostname, target.port)
+        self.up = True
+        self.lock = threading.Lock()
+        self.sockets: set[socket.socket] = set()
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://localhost:{self.listener.getsockname()[1]}"
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def off(self):
+        self.context.set_offline(True)
+        with self.lock:
+            self.up = False
+            for sock in self.sockets:
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            self.sockets.clear()
+
+    def on(self):
+        with self.lock:
+            self.up = True
+        self.context.set_offline(False)
+
+    def close(self):
+        self.off()
+        self.listener.close()
+
+    def _accept(self):
+        while True:
+            try:
+                client, _address = self.listener.accept()
+            except OSError:
+                return  # closed
+            with self.lock:
+                if not self.up:
+                    client.close()
+                    continue
+                try:
+                    upstream = socket.create_connection(self.target)
+                except OSError:
+                    client.close()
+                    continue
+                self.sockets.update((client, upstream))
+            for source, sink in ((client, upstream), (upstream, client)):
+                threading.Thread(target=self._pipe, args=(source, sink), daemon=True).start()
+
+    def _pipe(self, source, sink):
+        try:
+            while data := source.recv(65536):
+                sink.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for sock in (source, sink):
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+                sock.close()
+            with self.lock:
+                self.sockets.discard(source)
+                self.sockets.discard(sink)

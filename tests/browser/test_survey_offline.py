@@ -10,6 +10,7 @@ from PIL import Image
 
 from projects.models import Dwelling, OrganisationKind, Role
 from surveys.models import Photo, Survey, Visit
+from tests.browser.conftest import Network
 from tests.conftest import member_of
 from tests.factories import PASSWORD, ContactFactory, DwellingFactory, survey_answers
 
@@ -44,6 +45,14 @@ def tablet(browser):
 
 
 @pytest.fixture
+def network(tablet, live_server):
+    """The tablet's connection to the server, to switch off in the cellar."""
+    network = Network(tablet, live_server)
+    yield network
+    network.close()
+
+
+@pytest.fixture
 def surveyor(advised_project):
     user = member_of(advised_project, OrganisationKind.INSTALLER, Role.SURVEY_PARTY)
     user.field_worker = True
@@ -70,8 +79,8 @@ def planned(advised_project, surveyor):
     return dwelling
 
 
-def log_in(page, live_server, user):
-    page.goto(f"{live_server.url}/login/")
+def log_in(page, server, user):
+    page.goto(f"{server.url}/login/")
     page.fill("#id_username", user.email)
     page.fill("#id_password", PASSWORD)
     page.click("#login-submit")
@@ -110,6 +119,22 @@ def stored_answers(page):
     return [row["value"] for row in stored_rows(page, "answers")]
 
 
+# Is this page in the service worker's cache? Asked without creating the cache.
+KEPT = """async () => {
+    const names = await caches.keys();
+    for (const name of names) {
+        const keys = await (await caches.open(name)).keys();
+        if (keys.some((request) => new URL(request.url).pathname === location.pathname)) return true;
+    }
+    return false;
+}"""
+
+
+def wait_until_kept(page):
+    """Wait until the service worker's cache holds this page, so that it reloads without connection."""
+    page.wait_for_function(KEPT, timeout=20000)
+
+
 def wait_until(condition, page, timeout=10):
     """Let the browser's events run until condition() holds: a dialog handler fills a list, say."""
     for _ in range(int(timeout * 10)):
@@ -123,16 +148,17 @@ def answers_of(dwelling):
     return Survey.objects.get(dwelling=dwelling).answers
 
 
-def test_a_survey_goes_on_offline_and_arrives_once(tablet, live_server, surveyor, planned, tmp_path):
+def test_a_survey_goes_on_offline_and_arrives_once(tablet, network, surveyor, planned, tmp_path):
     page = tablet.new_page()
-    log_in(page, live_server, surveyor)
+    log_in(page, network, surveyor)
 
     # My day: one big tap into the survey.
-    page.goto(f"{live_server.url}/surveys/my-day/")
+    page.goto(f"{network.url}/surveys/my-day/")
     page.click(f"[data-survey-link='{planned.pk}']")
     page.wait_for_url(f"**/surveys/dwellings/{planned.pk}/")
     page.wait_for_selector("#survey[data-ready='1']")
     assert "Fam. Yilmaz" in page.locator("#survey-head").inner_text()
+    wait_until_kept(page)  # the service worker keeps the page for a reload in the cellar
 
     # Online: the answers go up by themselves.
     page.fill("#f-kitchen_table-present-input", ONLINE["kitchen_table.present"])
@@ -147,7 +173,7 @@ def test_a_survey_goes_on_offline_and_arrives_once(tablet, live_server, surveyor
     assert saved["dwelling_scan.electrical_groups"] == {"value": 6, "by": "surveyor"}
 
     # The network drops: the form goes on, and says that it waits.
-    tablet.set_offline(True)
+    network.off()
     page.fill("#f-dwelling_scan-meter_cupboard-input", OFFLINE["dwelling_scan.meter_cupboard"])
     open_section(page, "delivery_set")
     page.click("label[for='f-delivery_set-space_ok-yes']")
@@ -178,7 +204,7 @@ def test_a_survey_goes_on_offline_and_arrives_once(tablet, live_server, surveyor
     wait_for_sync(page, "waiting")
 
     # The network is back: everything goes up, once.
-    tablet.set_offline(False)
+    network.on()
     wait_for_sync(page, "sent")
     saved = answers_of(planned)
     for key, value in {**ONLINE, **OFFLINE}.items():
@@ -206,12 +232,10 @@ def test_a_survey_goes_on_offline_and_arrives_once(tablet, live_server, surveyor
     assert list(Visit.objects.filter(dwelling=planned).values_list("outcome", flat=True)) == ["completed"]
 
 
-def test_completed_with_gaps_shows_what_is_missing_and_records_nothing(
-    tablet, live_server, surveyor, planned
-):
+def test_completed_with_gaps_shows_what_is_missing_and_records_nothing(tablet, network, surveyor, planned):
     page = tablet.new_page()
-    log_in(page, live_server, surveyor)
-    page.goto(f"{live_server.url}/surveys/dwellings/{planned.pk}/")
+    log_in(page, network, surveyor)
+    page.goto(f"{network.url}/surveys/dwellings/{planned.pk}/")
     page.wait_for_selector("#survey[data-ready='1']")
     page.click("a.step-finish")
     page.click("label[for='outcome-completed']")
@@ -227,7 +251,16 @@ def test_completed_with_gaps_shows_what_is_missing_and_records_nothing(
     assert not Visit.objects.exists()
 
 
-@pytest.mark.parametrize("viewport", [TABLET, {"width": 1024, "height": 1366}])
+# The two tablets of the issue, each held upright and sideways.
+TABLETS = [
+    TABLET,
+    {"width": 1024, "height": 768},
+    {"width": 1024, "height": 1366},
+    {"width": 1366, "height": 1024},
+]
+
+
+@pytest.mark.parametrize("viewport", TABLETS, ids=lambda v: f"{v['width']}x{v['height']}")
 def test_no_sideways_scrolling_on_a_tablet(browser, live_server, surveyor, planned, viewport):
     context = browser.new_context(viewport=viewport, locale="nl-NL", has_touch=True)
     try:
@@ -251,20 +284,20 @@ def test_no_sideways_scrolling_on_a_tablet(browser, live_server, surveyor, plann
 
 
 def test_logging_out_warns_about_unsent_changes_and_then_clears_the_device(
-    tablet, live_server, surveyor, planned
+    tablet, network, surveyor, planned
 ):
     page = tablet.new_page()
-    log_in(page, live_server, surveyor)
-    page.goto(f"{live_server.url}/surveys/dwellings/{planned.pk}/")
+    log_in(page, network, surveyor)
+    page.goto(f"{network.url}/surveys/dwellings/{planned.pk}/")
     page.wait_for_selector("#survey[data-ready='1']")
-    tablet.set_offline(True)
+    network.off()
     page.fill("#f-kitchen_table-present-input", "Alleen de bewoner")
     wait_for_sync(page, "waiting")
     # The badge shows at once; the device copy is written just after. Leave once it is there.
     wait_until(lambda: "Alleen de bewoner" in stored_answers(page), page)
     page.goto("about:blank")  # leave the form before the network is back: the change stays unsent
-    tablet.set_offline(False)
-    page.goto(f"{live_server.url}/projects/")
+    network.on()
+    page.goto(f"{network.url}/projects/")
     choice = {"accept": False, "messages": []}
 
     def answer(dialog):
@@ -273,6 +306,7 @@ def test_logging_out_warns_about_unsent_changes_and_then_clears_the_device(
 
     page.on("dialog", answer)
     page.click(".navbar-toggler")  # the menu folds away on a portrait tablet
+    page.wait_for_selector("#mainnav.show")  # unfolded: a tap during the animation could miss
     page.click("form[data-logout] button")
     wait_until(lambda: choice["messages"], page)
     page.wait_for_timeout(300)  # a second dialog would come now
@@ -289,9 +323,7 @@ def test_logging_out_warns_about_unsent_changes_and_then_clears_the_device(
     assert page.evaluate("async () => (await caches.keys()).filter((k) => k.startsWith('lastmetre'))") == []
 
 
-def test_a_wrong_photo_removed_offline_is_removed_once_when_back_online(
-    tablet, live_server, surveyor, planned
-):
+def test_a_wrong_photo_removed_offline_is_removed_once_when_back_online(tablet, network, surveyor, planned):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from surveys.services import photo_add
@@ -315,15 +347,15 @@ def test_a_wrong_photo_removed_offline_is_removed_once_when_back_online(
     page = tablet.new_page()
     deletions = []
     page.on("request", lambda request: request.method == "DELETE" and deletions.append(request.url))
-    log_in(page, live_server, surveyor)
-    page.goto(f"{live_server.url}/surveys/dwellings/{planned.pk}/")
+    log_in(page, network, surveyor)
+    page.goto(f"{network.url}/surveys/dwellings/{planned.pk}/")
     page.wait_for_selector("#survey[data-ready='1']")
     # The service worker keeps the page for a reload without connection.
-    page.wait_for_function("async () => Boolean(await caches.match(location.pathname, {ignoreVary: true}))")
+    wait_until_kept(page)
     open_section(page, "delivery_set")
     assert page.locator(f"{thumbs}:visible").count() == 2
 
-    tablet.set_offline(True)
+    network.off()
     # A stray tap removes nothing: the button asks, and after a few seconds it is itself again.
     button = thumb(kept).locator("[data-photo-remove]")
     assert button.bounding_box()["height"] >= 44
@@ -368,7 +400,7 @@ def test_a_wrong_photo_removed_offline_is_removed_once_when_back_online(
     assert deletions == []
 
     # Back online: the photo goes from the server exactly once, the others stay.
-    tablet.set_offline(False)
+    network.on()
     wait_for_sync(page, "sent")
     assert thumb(wrong).count() == 0
     assert not Photo.objects.filter(pk=wrong.pk).exists()
@@ -378,7 +410,7 @@ def test_a_wrong_photo_removed_offline_is_removed_once_when_back_online(
         scan.pk,
     }
     assert Survey.objects.get(dwelling=planned).version == version + 1
-    assert deletions == [f"{live_server.url}/api/v1/surveys/{planned.pk}/photos/{wrong.client_id}/"]
+    assert deletions == [f"{network.url}/api/v1/surveys/{planned.pk}/photos/{wrong.client_id}/"]
 
     # A reload online shows the server's record and has nothing left to send.
     page.reload()
@@ -387,3 +419,104 @@ def test_a_wrong_photo_removed_offline_is_removed_once_when_back_online(
     assert page.get_attribute("#sync-status", "data-pending") == "0"
     assert page.locator(thumbs).count() == 1
     assert stored_rows(page, "removals") == []
+
+
+def test_a_visit_finished_offline_is_recorded_once_from_my_day(tablet, network, surveyor, planned):
+    """The acceptance walk's cellar: the network goes, the survey is finished anyway, the surveyor
+    walks on to My day, and once there is a connection the visit is recorded, once, at the time it
+    ended on the tablet."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from surveys.services import photo_add
+
+    photo_add(
+        actor=surveyor,
+        dwelling_id=planned.pk,
+        field="delivery_set.photos",
+        upload=SimpleUploadedFile("afleverset.png", image_bytes("PNG"), content_type="image/png"),
+    )
+    page = tablet.new_page()
+    log_in(page, network, surveyor)
+
+    # Online, My day keeps the day's survey pages for the service worker.
+    page.goto(f"{network.url}/surveys/my-day/")
+    page.wait_for_selector("body[data-survey-pages-kept='1']")
+    network.off()
+
+    # The survey of a home never opened online opens in the cellar.
+    page.click(f"[data-survey-link='{planned.pk}']")
+    page.wait_for_selector("#survey[data-ready='1']")
+    page.fill("#f-kitchen_table-present-input", ONLINE["kitchen_table.present"])
+    page.click("label[for='f-kitchen_table-intention-doubts']")
+    open_section(page, "dwelling_scan")
+    page.fill("#f-dwelling_scan-electrical_groups-input", "6")
+    page.fill("#f-dwelling_scan-meter_cupboard-input", OFFLINE["dwelling_scan.meter_cupboard"])
+    open_section(page, "delivery_set")
+    page.click("label[for='f-delivery_set-space_ok-yes']")
+    page.click("label[for='f-kitchen_table-explained-what_and_when']")
+    open_section(page, "works")
+    page.click("[data-works-confirm]")
+
+    # Finished without a connection: the tablet keeps the visit, a double tap keeps it once.
+    page.click("a.step-finish")
+    page.click("label[for='outcome-completed']")
+    page.fill("#id_note", "Meterkast krap, bewoner tevreden")
+    page.dblclick("#finish-submit")
+    page.wait_for_selector("#finish-queued:visible")
+    assert page.locator("#finish-errors").is_hidden()
+    wait_for_sync(page, "waiting")
+    assert page.get_attribute("#sync-status", "data-pending") == "8"  # 6 answers, the works, the visit
+    assert [row["outcome"] for row in stored_rows(page, "visits")] == ["completed"]
+    finished_on_tablet = timezone.now()
+
+    # On to My day, still without a connection: the visit's card says it waits.
+    page.click("#finish-queued a")
+    page.wait_for_selector("body[data-outbox-ready='1']")
+    card = page.locator(f"[data-visit='{planned.pk}'] [data-outbox-state]")
+    assert card.get_attribute("data-sync") == "waiting"
+    assert page.locator("#outbox").is_visible()
+    assert not Visit.objects.exists()
+    assert answers_of(planned).get("dwelling_scan.meter_cupboard") is None
+
+    # The connection is back: everything goes up, the visit last and once, and the day reloads.
+    page.wait_for_timeout(1000)
+    network.on()
+    page.wait_for_selector(f"[data-visit='{planned.pk}']", state="detached", timeout=20000)
+    assert page.locator(".alert-success").count() == 1
+    visit = Visit.objects.get(dwelling=planned)
+    assert visit.outcome == "completed"
+    assert visit.note == "Meterkast krap, bewoner tevreden"
+    assert visit.finished_at <= finished_on_tablet  # when it ended on the tablet, not when it arrived
+    dwelling = Dwelling.objects.get(pk=planned.pk)
+    assert dwelling.state == "surveyed"
+    assert dwelling.visit_count == 1
+    saved = answers_of(planned)
+    assert saved["dwelling_scan.meter_cupboard"]["value"] == OFFLINE["dwelling_scan.meter_cupboard"]
+    assert saved["kitchen_table.intention"]["value"] == "doubts"
+    # Nothing of the home is left on the tablet.
+    page.wait_for_selector("body[data-outbox-ready='1']")
+    assert stored_rows(page, "visits") == []
+    assert stored_rows(page, "answers") == []
+    assert page.locator("#outbox").is_hidden()
+
+
+def test_finishing_offline_with_gaps_lists_them_and_keeps_no_visit(tablet, network, surveyor, planned):
+    page = tablet.new_page()
+    log_in(page, network, surveyor)
+    page.goto(f"{network.url}/surveys/dwellings/{planned.pk}/")
+    page.wait_for_selector("#survey[data-ready='1']")
+    network.off()
+    page.click("a.step-finish")
+    page.click("#finish-submit")  # no outcome chosen
+    assert page.locator("[data-finish-error='outcome']").inner_text() != ""
+    page.click("label[for='outcome-completed']")
+    page.click("#finish-submit")
+    page.wait_for_selector("#finish-missing li")
+    # The page names the same gaps as the server would: the questions left open for this visit.
+    listed = page.locator("#finish-missing a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert "#f-dwelling_scan-meter_cupboard" in listed
+    assert "#f-delivery_set-photos" in listed
+    assert page.locator("#finish-queued").is_hidden()
+    assert stored_rows(page, "visits") == []
+    network.on()
+    assert not Visit.objects.exists()

@@ -1,5 +1,6 @@
 """The survey API as the tablet uses it: scope, validation, idempotency by client_id, the end of the visit."""
 
+import datetime
 import io
 import uuid
 
@@ -546,6 +547,37 @@ def test_a_double_submit_records_one_visit(api, planned):
     dwelling = Dwelling.objects.get(pk=planned.pk)
     assert (dwelling.state, dwelling.visit_count) == ("surveyed", 1)
     assert Visit.objects.get().note == "Alles gezien."
+
+
+def test_a_visit_finished_offline_keeps_the_time_it_ended_on_the_tablet(api, planned):
+    fill_survey(planned)
+    ended = timezone.now() - datetime.timedelta(hours=2)
+    visit = {
+        "outcome": "completed",
+        "client_id": str(uuid.uuid4()),
+        "started_at": (ended - datetime.timedelta(minutes=50)).isoformat(),
+        "finished_at": ended.isoformat(),
+    }
+    assert api.post(url(planned, "visits/"), visit, format="json").status_code == 201
+    recorded = Visit.objects.get()
+    assert recorded.finished_at == ended
+    assert recorded.started_at == ended - datetime.timedelta(minutes=50)
+
+
+def test_a_tablet_clock_ahead_cannot_put_a_visit_in_the_future(api, planned):
+    fill_survey(planned)
+    before = timezone.now()
+    ahead = before + datetime.timedelta(days=1)
+    visit = {
+        "outcome": "completed",
+        "client_id": str(uuid.uuid4()),
+        "started_at": ahead.isoformat(),
+        "finished_at": (ahead + datetime.timedelta(hours=1)).isoformat(),
+    }
+    assert api.post(url(planned, "visits/"), visit, format="json").status_code == 201
+    recorded = Visit.objects.get()
+    assert before <= recorded.finished_at <= timezone.now()
+    assert recorded.started_at <= recorded.finished_at
 
 
 def test_nobody_home_sends_the_dwelling_back(api, planned, advised_project):
