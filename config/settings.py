@@ -205,6 +205,10 @@ SURVEY_VISIT_MINUTES = env.int("SURVEY_VISIT_MINUTES", default=60)
 SURVEY_PHOTO_MAX_BYTES = env.int("SURVEY_PHOTO_MAX_BYTES", default=15 * 1024 * 1024)
 SURVEY_PHOTO_MAX_SIDE = env.int("SURVEY_PHOTO_MAX_SIDE", default=2048)
 
+# Connection plans: after a correction to an approved survey the plans are made this many seconds
+# later, if no further correction came meanwhile (one correction, one new version).
+CONNECTION_PLAN_DELAY = env.int("CONNECTION_PLAN_DELAY", default=120)
+
 # Governance health check thresholds (see projects/advisories.py).
 # A project with at least this many planned dwellings is "large".
 GOVERNANCE_LARGE_PROJECT_DWELLINGS = env.int("GOVERNANCE_LARGE_PROJECT_DWELLINGS", default=500)

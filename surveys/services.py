@@ -26,12 +26,13 @@ EDITABLE_STATES = (
 PLANNED_STATES = EDITABLE_STATES[2:]
 
 
-def survey_changed(actor: User, dwelling: Dwelling) -> None:
-    """After a correction to an approved survey: have new connection plan versions made."""
+def survey_changed(actor: User, dwelling: Dwelling, survey: Survey) -> None:
+    """After a correction to an approved survey: have new connection plan versions made, once the
+    surveyor has finished correcting (see ``plans_refresh``)."""
     if dwelling.state in PLANNED_STATES:
-        from surveys.plans.services import on_plan_approved
+        from surveys.plans.services import plans_refresh
 
-        on_plan_approved(dwelling, actor=actor)
+        plans_refresh(dwelling, actor=actor, after_survey_version=survey.version)
 
 
 def _editable_dwelling(actor: User, dwelling_id: int) -> Dwelling:
@@ -96,7 +97,7 @@ def survey_save_answers(*, actor: User, dwelling_id: int, answers: dict) -> Surv
         survey.answers = {**survey.answers, **cleaned}
         survey.version += 1
         survey.save()
-        survey_changed(actor, dwelling)
+        survey_changed(actor, dwelling, survey)
     return survey
 
 
@@ -116,7 +117,7 @@ def photo_add(
     if schema_field is None or schema_field.kind not in ("photos", "sketch", "signature"):
         raise ValidationError({"field": _("Photos cannot be added to this field.")})
     processed = process_photo(upload, name=field.replace(".", "-"))
-    survey, _created = Survey.objects.get_or_create(dwelling=dwelling)
+    survey, _created = Survey.objects.select_for_update().get_or_create(dwelling=dwelling)
     photo = Photo(survey=survey, field=field, uploaded_by=actor)
     if client_id:
         photo.client_id = client_id
@@ -128,7 +129,9 @@ def photo_add(
         # The same photo arrived twice at once: keep the first, drop this copy's file.
         photo.image.delete(save=False)
         return Photo.objects.get(client_id=client_id)
-    survey_changed(actor, dwelling)
+    survey.version += 1
+    survey.save(update_fields=["version"])
+    survey_changed(actor, dwelling, survey)
     return photo
 
 
@@ -164,7 +167,7 @@ def photo_remove(*, actor: User, dwelling_id: int, client_id: uuid.UUID | str) -
     survey.save()
     # The file goes only once the row is gone for good: a rollback keeps photo and file together.
     transaction.on_commit(lambda: storage.delete(name))
-    survey_changed(actor, dwelling)
+    survey_changed(actor, dwelling, survey)
     return True
 
 

@@ -50,5 +50,5 @@ def survey_save_works(*, actor: User, dwelling_id: int, works: list[dict]) -> Su
         survey.works = cleaned
         survey.version += 1
         survey.save()
-        survey_changed(actor, dwelling)
+        survey_changed(actor, dwelling, survey)
     return survey

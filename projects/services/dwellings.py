@@ -168,6 +168,13 @@ def _plan_approved(actor, dwelling, params, log) -> None:
     on_plan_approved(dwelling, actor=actor)
 
 
+def _plans_follow(actor, dwelling, params, log) -> None:
+    # The plan shows the installer and the installation date: make new versions that say so.
+    from surveys.plans.services import plans_refresh
+
+    plans_refresh(dwelling, actor=actor)
+
+
 def _record_visit(actor, dwelling, params, log) -> None:
     from surveys.services import visit_log
 
@@ -277,13 +284,18 @@ TRANSITIONS: dict[str, TransitionSpec] = {
             ),
         ),
         TransitionSpec(
-            "assign", gettext_lazy("Assign to an installer"), prepare=_prepare_assign, params=("installer",)
+            "assign",
+            gettext_lazy("Assign to an installer"),
+            prepare=_prepare_assign,
+            params=("installer",),
+            after=_plans_follow,
         ),
         TransitionSpec(
             "plan_installation",
             gettext_lazy("Plan the installation"),
             prepare=_dated("planned_on"),
             params=("planned_on",),
+            after=_plans_follow,
         ),
         TransitionSpec(
             "report_installed",
@@ -584,4 +596,11 @@ def dwelling_save(
             )
         else:
             Contact.objects.filter(dwelling=dwelling, role=role).delete()
+    from surveys.services import PLANNED_STATES
+
+    if dwelling.state in PLANNED_STATES:
+        # The plan shows the address, the register's facts and the people: new versions where they changed.
+        from surveys.plans.services import plans_refresh
+
+        plans_refresh(dwelling, actor=actor)
     return dwelling

@@ -7,14 +7,19 @@ __all__ = ["plans_batch_chunk_task", "plans_batch_task", "render_plans"]
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
-def render_plans(dwelling_id: int, made_by_id: int | None = None) -> list[int]:
-    """Make both versions of a dwelling's connection plan; the ids of the plans (new or stored)."""
+def render_plans(
+    dwelling_id: int, made_by_id: int | None = None, survey_version: int | None = None
+) -> list[int]:
+    """Make both versions of a dwelling's connection plan; the ids of the plans (new or stored).
+    With ``survey_version``: nothing when the survey has changed since (a later task follows)."""
     from projects.models import Dwelling, User
-    from surveys.plans.services import plans_render
+    from surveys.plans.services import plans_render_current
 
     made_by = User.objects.filter(pk=made_by_id).first() if made_by_id else None
     try:
-        results = plans_render(dwelling_id=dwelling_id, made_by=made_by)
+        results = plans_render_current(
+            dwelling_id=dwelling_id, made_by=made_by, survey_version=survey_version
+        )
     except Dwelling.DoesNotExist:
         return []  # removed meanwhile
     return [plan.pk for plan, _new in results]

@@ -389,6 +389,114 @@ def test_on_plan_approved_does_not_break_the_approval_when_a_plan_fails(
     assert not ConnectionPlan.objects.exists()
 
 
+def test_assigning_the_installer_and_planning_the_installation_make_plans_that_say_so(
+    advised_project, installer_org, lead_user, installer, django_capture_on_commit_callbacks
+):
+    from projects.services import dwelling_transition
+
+    dwelling = DwellingFactory(
+        project=advised_project,
+        state="agreed",
+        survey_completed_at=timezone.now() - datetime.timedelta(days=20),
+        plan_approved_at=timezone.now() - datetime.timedelta(days=10),
+        signatory="owner",
+        agreement_signed_on=datetime.date(2026, 11, 2),
+    )
+    fill_survey(dwelling, by=lead_user)
+    services.plans_render(dwelling_id=dwelling.pk)
+    before = pdf_text(read(ConnectionPlan.objects.get(dwelling=dwelling, variant=INSTALLER, version=1)))
+    assert "Warmvast" not in before
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dwelling_transition(
+            actor=lead_user, dwelling_id=dwelling.pk, transition="assign", installer=installer_org
+        )
+    assigned = ConnectionPlan.objects.get(dwelling=dwelling, variant=INSTALLER, version=2)
+    assert "Installatiebedrijf Warmvast" in pdf_text(read(assigned))
+
+    with django_capture_on_commit_callbacks(execute=True):
+        dwelling_transition(
+            actor=installer,
+            dwelling_id=dwelling.pk,
+            transition="plan_installation",
+            planned_on=datetime.date(2027, 4, 12),
+        )
+    planned = ConnectionPlan.objects.get(dwelling=dwelling, variant=INSTALLER, version=3)
+    with translation.override("nl"):
+        assert squeeze(dateformat.format(datetime.date(2027, 4, 12), "j F Y")) in squeeze(
+            pdf_text(read(planned))
+        )
+    assert sorted(ConnectionPlan.objects.filter(dwelling=dwelling).values_list("variant", "version")) == [
+        (FULL, 1),
+        (FULL, 2),
+        (FULL, 3),
+        (INSTALLER, 1),
+        (INSTALLER, 2),
+        (INSTALLER, 3),
+    ]
+
+
+def test_a_new_phone_number_in_the_register_makes_a_new_plan(
+    home, lead_user, django_capture_on_commit_callbacks
+):
+    from projects.services import dwelling_save
+
+    services.plans_render(dwelling_id=home.pk)
+    contacts = {
+        "owner": {"name": "Mevrouw Zwanenbloem", "email": "zwanenbloem@example.test", "phone": "0687654321"},
+        "resident": None,
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        dwelling_save(actor=lead_user, project=home.project, fields={}, contacts=contacts, dwelling=home)
+    newest = ConnectionPlan.objects.filter(dwelling=home, variant=FULL).order_by("-version").first()
+    assert newest.version == 2
+    assert "0687654321" in pdf_text(read(newest))
+    # Saving the same data again makes nothing new.
+    with django_capture_on_commit_callbacks(execute=True):
+        dwelling_save(actor=lead_user, project=home.project, fields={}, contacts=contacts, dwelling=home)
+    assert ConnectionPlan.objects.filter(dwelling=home).count() == 4
+
+
+def test_a_correction_typed_in_several_pauses_makes_one_version(
+    home, lead_user, django_capture_on_commit_callbacks
+):
+    """Each pause of the surveyor's typing sends a change, and each change schedules the plans for
+    CONNECTION_PLAN_DELAY seconds later; when their time comes, only the last change makes plans."""
+    from surveys.services import survey_save_answers
+
+    surveyor = member_of(home.project, OrganisationKind.INSTALLER, Role.SURVEY_PARTY)
+    type(home).objects.filter(pk=home.pk).update(surveyor=surveyor, survey_party=surveyor.organisation)
+    services.plans_render(dwelling_id=home.pk)
+    with django_capture_on_commit_callbacks(execute=False) as scheduled:
+        for text in ("Tegen de", "Tegen de achterwand", "Tegen de achterwand, links"):
+            with transaction.atomic():
+                survey_save_answers(
+                    actor=surveyor,
+                    dwelling_id=home.pk,
+                    answers={"delivery_set.position": {"value": text, "by": "surveyor"}},
+                )
+    assert len(scheduled) == 3
+    assert ConnectionPlan.objects.filter(dwelling=home).count() == 2  # nothing made while typing
+    for task in scheduled:  # the delay is over: each task runs (Celery eager in the tests)
+        task()
+    assert sorted(ConnectionPlan.objects.filter(dwelling=home).values_list("variant", "version")) == [
+        (FULL, 1),
+        (FULL, 2),
+        (INSTALLER, 1),
+        (INSTALLER, 2),
+    ]
+    newest = ConnectionPlan.objects.get(dwelling=home, variant=INSTALLER, version=2)
+    assert "achterwand,links" in squeeze(pdf_text(read(newest)))
+
+
+def test_a_scheduled_plan_task_skips_a_survey_that_changed_since(home):
+    version = Survey.objects.get(dwelling=home).version
+    change_survey(home)
+    assert render_plans.apply(args=[home.pk], kwargs={"survey_version": version}).get() == []
+    assert not ConnectionPlan.objects.filter(dwelling=home).exists()
+    assert len(render_plans.apply(args=[home.pk], kwargs={"survey_version": version + 1}).get()) == 2
+
+
 def test_render_task_is_idempotent(home):
     first = render_plans.apply(args=[home.pk]).get()
     second = render_plans.apply(args=[home.pk]).get()
