@@ -84,18 +84,24 @@ def _prepare_plan_survey(actor: User, dwelling: Dwelling, params: dict) -> dict:
 
 
 def _check_surveyor_capacity(surveyor: User, dwelling: Dwelling, appointment_at: datetime.datetime) -> None:
-    """At most SURVEY_VISITS_PER_DAY planned visits per surveyor per day, and never two at once.
+    """At most SURVEY_VISITS_PER_DAY planned visits and open slots per surveyor per day, and never two
+    at once. An open slot at exactly this time is the one this visit takes (``_take_slot``); an open
+    slot that overlaps it otherwise stays offered to residents, so the visit is refused.
 
     The surveyor's row is locked, so two planners cannot both take the last place of a day.
     """
+    from surveys.models import SurveySlot
+
     User.objects.select_for_update().filter(pk=surveyor.pk).exists()
-    day = timezone.localtime(appointment_at).date()
+    local = timezone.localtime(appointment_at)
+    day = local.date()
     planned = Dwelling.objects.filter(
         surveyor=surveyor, state=DwellingState.SURVEY_PLANNED, survey_appointment_at__date=day
     ).exclude(pk=dwelling.pk)
     length = datetime.timedelta(minutes=settings.SURVEY_VISIT_MINUTES)
+    around = {"gt": appointment_at - length, "lt": appointment_at + length}
     overlapping = planned.filter(
-        survey_appointment_at__gt=appointment_at - length, survey_appointment_at__lt=appointment_at + length
+        survey_appointment_at__gt=around["gt"], survey_appointment_at__lt=around["lt"]
     )
     if overlapping.exists():
         raise ValidationError(
@@ -106,8 +112,22 @@ def _check_surveyor_capacity(surveyor: User, dwelling: Dwelling, appointment_at:
                 % {"surveyor": surveyor, "minutes": settings.SURVEY_VISIT_MINUTES}
             }
         )
+    open_slots = SurveySlot.objects.filter(
+        surveyor=surveyor, dwelling__isnull=True, starts_at__date=day
+    ).exclude(starts_at=appointment_at)
+    clashing = open_slots.filter(starts_at__gt=around["gt"], starts_at__lt=around["lt"]).first()
+    if clashing is not None:
+        raise ValidationError(
+            {
+                "appointment_at": _(
+                    "%(surveyor)s has an open slot at %(time)s that residents can book. Plan the visit "
+                    "in that slot, or delete the slot first."
+                )
+                % {"surveyor": surveyor, "time": formats.time_format(timezone.localtime(clashing.starts_at))}
+            }
+        )
     capacity = settings.SURVEY_VISITS_PER_DAY
-    if planned.count() >= capacity:
+    if planned.count() + open_slots.count() >= capacity:
         raise ValidationError(
             {
                 "appointment_at": _(
@@ -117,6 +137,23 @@ def _check_surveyor_capacity(surveyor: User, dwelling: Dwelling, appointment_at:
                 % {"surveyor": surveyor, "day": formats.date_format(day), "capacity": capacity}
             }
         )
+
+
+def _take_slot(actor, dwelling, params, log) -> None:
+    """A visit planned at the time of one of the surveyor's open slots takes that slot, so that it is
+    no longer offered to residents; the dwelling lets go of an earlier slot (after a failed visit)."""
+    from surveys.models import SurveySlot
+
+    slot = (
+        SurveySlot.objects.select_for_update()
+        .filter(surveyor=dwelling.surveyor, starts_at=dwelling.survey_appointment_at, dwelling__isnull=True)
+        .first()
+    )
+    if slot is None:
+        return
+    SurveySlot.objects.filter(dwelling=dwelling).update(dwelling=None, published=False)
+    slot.dwelling = dwelling
+    slot.save(update_fields=["dwelling"])
 
 
 def _check_visit(actor: User, dwelling: Dwelling, params: dict) -> None:
@@ -249,6 +286,7 @@ TRANSITIONS: dict[str, TransitionSpec] = {
             gettext_lazy("Plan the survey"),
             prepare=_prepare_plan_survey,
             params=("surveyor", "appointment_at"),
+            after=_take_slot,
         ),
         TransitionSpec(
             "record_survey",

@@ -200,11 +200,9 @@ class TestBook:
             slot_book(actor=planner, slot_id=slot.pk, dwelling_id=registered.pk)
         assert SurveySlot.objects.get(pk=slot.pk).dwelling_id is None
 
-    def test_a_slot_whose_time_was_planned_otherwise_is_refused(
-        self, advised_project, planner, surveyor, home
-    ):
+    def test_a_visit_planned_at_a_slots_time_takes_the_slot(self, advised_project, planner, surveyor, home):
         mon = monday()
-        slot = make(planner, advised_project, [surveyor], mon)[0]
+        slot = make(planner, advised_project, [surveyor], mon, published=True)[0]
         other = DwellingFactory(project=advised_project, state="informed")
         dwelling_transition(
             actor=planner,
@@ -213,10 +211,50 @@ class TestBook:
             surveyor=surveyor,
             appointment_at=at(mon, 9),
         )
-        with pytest.raises(ValidationError):
+        # No longer offered: a resident cannot book it for another home.
+        assert SurveySlot.objects.get(pk=slot.pk).dwelling_id == other.pk
+        with pytest.raises(SlotTaken):
             slot_book(actor=planner, slot_id=slot.pk, dwelling_id=home.pk)
         assert Dwelling.objects.get(pk=home.pk).state == "informed"
-        assert SurveySlot.objects.get(pk=slot.pk).dwelling_id is None
+
+    def test_a_visit_that_overlaps_an_open_slot_is_refused(self, advised_project, planner, surveyor, home):
+        mon = monday()
+        slot = make(planner, advised_project, [surveyor], mon, published=True)[0]
+        with pytest.raises(ValidationError) as refused:
+            dwelling_transition(
+                actor=planner,
+                dwelling_id=home.pk,
+                transition="plan_survey",
+                surveyor=surveyor,
+                appointment_at=at(mon, 9, 30),
+            )
+        assert "09:00" in str(refused.value) and "open" in str(refused.value).lower()
+        assert Dwelling.objects.get(pk=home.pk).state == "informed"
+        assert SurveySlot.objects.get(pk=slot.pk).is_open
+
+    def test_open_slots_count_against_the_days_capacity(
+        self, advised_project, planner, surveyor, home, settings
+    ):
+        settings.SURVEY_VISITS_PER_DAY = 3
+        mon = monday()
+        make(planner, advised_project, [surveyor], mon)  # 9, 10 and 11: the day is full
+        with pytest.raises(ValidationError, match="3"):
+            dwelling_transition(
+                actor=planner,
+                dwelling_id=home.pk,
+                transition="plan_survey",
+                surveyor=surveyor,
+                appointment_at=at(mon, 14),
+            )
+        # In one of the slots it fits: the visit takes that slot.
+        dwelling_transition(
+            actor=planner,
+            dwelling_id=home.pk,
+            transition="plan_survey",
+            surveyor=surveyor,
+            appointment_at=at(mon, 10),
+        )
+        assert SurveySlot.objects.get(starts_at=at(mon, 10)).dwelling_id == home.pk
 
     def test_after_a_failed_visit_the_home_books_a_new_slot(self, advised_project, planner, surveyor, home):
         first, second = make(planner, advised_project, [surveyor], monday())[:2]
