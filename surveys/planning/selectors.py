@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, QuerySet
 from django.utils import timezone
 
-from projects.models import Dwelling, Job, Project, User
+from projects.models import Dwelling, Job, Project, SurveyCoverage, User
 from projects.permissions import dwellings_visible_to
 from projects.states import DwellingState
 
@@ -21,9 +21,19 @@ def natural_key(text: str) -> list:
     return [int(part) if part.isdigit() else part.casefold() for part in re.split(r"(\d+)", text)]
 
 
+def surveys_a_selection(project: Project) -> bool:
+    """Does the project survey a selection of its dwellings (governance block 3.1)?"""
+    governance = getattr(project, "governance", None)
+    return governance is not None and governance.survey_coverage == SurveyCoverage.SELECTION
+
+
 def waiting_dwellings(*, user: User, project: Project) -> QuerySet[Dwelling]:
-    """Informed dwellings of the project, in the user's scope, waiting for a survey visit."""
-    return dwellings_visible_to(user).filter(project=project, state=DwellingState.INFORMED)
+    """Informed dwellings of the project, in the user's scope, waiting for a survey visit: in a
+    project that surveys a selection, those of the sample only."""
+    dwellings = dwellings_visible_to(user).filter(project=project, state=DwellingState.INFORMED)
+    if surveys_a_selection(project):
+        dwellings = dwellings.filter(in_sample=True)
+    return dwellings
 
 
 @dataclass
@@ -32,20 +42,26 @@ class WaitingGroups:
     streets: list[tuple[str, int]] = field(default_factory=list)
     without_cluster: int = 0
     total: int = 0
+    selection: bool = False  # the project surveys a selection: only the sample waits for a visit
+    outside_sample: int = 0  # informed dwellings that are not in the sample: no visit for them
 
 
 def waiting_groups(*, user: User, project: Project) -> WaitingGroups:
     """Waiting dwellings counted per cluster and per street, from one aggregate query."""
+    groups = WaitingGroups(selection=surveys_a_selection(project))
     rows = (
-        waiting_dwellings(user=user, project=project)
+        dwellings_visible_to(user)
+        .filter(project=project, state=DwellingState.INFORMED)
         .order_by()
-        .values_list("cluster", "street")
+        .values_list("cluster", "street", "in_sample")
         .annotate(count=Count("pk"))
     )
     clusters: dict[str, int] = {}
     streets: dict[str, int] = {}
-    groups = WaitingGroups()
-    for cluster, street, count in rows:
+    for cluster, street, in_sample, count in rows:
+        if groups.selection and not in_sample:
+            groups.outside_sample += count
+            continue
         if cluster:
             clusters[cluster] = clusters.get(cluster, 0) + count
         else:

@@ -243,6 +243,8 @@ def _selection(
 
 
 def _not_waiting_reason(dwelling: Dwelling) -> str:
+    if dwelling.state == DwellingState.INFORMED and not dwelling.in_sample:
+        return _("Not in the survey sample: this project surveys a selection of its dwellings.")
     if dwelling.state == DwellingState.SURVEY_PLANNED and dwelling.survey_appointment_at:
         return _("Already planned: %(when)s with %(surveyor)s.") % {
             "when": when_text(dwelling.survey_appointment_at),
@@ -684,7 +686,7 @@ def slot_book(*, actor: User, slot_id: int, dwelling_id: int) -> SurveySlot:
         raise ValidationError(_("This time is not offered (any more). Choose another time."))
     if slot.starts_at <= timezone.now():
         raise ValidationError(_("This time has passed. Choose another time."))
-    if dwelling.state != DwellingState.INFORMED:
+    if not waiting_dwellings(user=actor, project=slot.project).filter(pk=dwelling.pk).exists():
         raise ValidationError({"dwelling": _not_waiting_reason(dwelling)})
     # A dwelling keeps one slot: after a failed visit it goes back to informed, and its old slot
     # (in the past) is let go so that the new one can point to it.

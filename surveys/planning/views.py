@@ -23,6 +23,7 @@ from projects.models import Dwelling
 from projects.permissions import projects_visible_to
 from projects.services import DwellingChanged, TransitionRefused
 from surveys.models import SurveySlot
+from surveys.sampling.permissions import can_view_sample
 
 from . import selectors, services
 from .forms import AreaPlanForm, SlotBookForm, SlotCreateForm
@@ -35,7 +36,7 @@ SLOT_PAGE_SIZE = 100
 
 
 def _project(request, slug):
-    return get_object_or_404(projects_visible_to(request.user), slug=slug)
+    return get_object_or_404(projects_visible_to(request.user).select_related("governance"), slug=slug)
 
 
 def _refuse(request, project):
@@ -147,6 +148,7 @@ def area_plan(request, slug):
             "street_rows": list(zip(form["streets"], groups.streets, strict=True)),
             "jobs": selectors.area_planning_jobs(user=request.user, project=project)[:RECENT_JOBS],
             "capacity": settings.SURVEY_VISITS_PER_DAY,
+            "can_view_sample": groups.selection and can_view_sample(request.user, project),
         },
         status=400 if form.is_bound and form.errors else 200,
     )

@@ -148,6 +148,84 @@ class TestRouteOrder:
         assert Dwelling.objects.filter(state="survey_planned").count() == 1
 
 
+class TestSelection:
+    """A project that surveys a selection (governance 3.1) visits the homes of its sample only."""
+
+    @pytest.fixture
+    def selection(self, advised_project):
+        advised_project.governance.survey_coverage = "selection"
+        advised_project.governance.save()
+        return advised_project
+
+    def test_only_the_sample_is_planned(self, selection, planner, surveyor):
+        sampled = informed(selection, "Lindelaan", 3, cluster="Blok A", in_sample=True)
+        others = [informed(selection, "Lindelaan", n, cluster="Blok A") for n in (1, 2)]
+        chosen = informed(selection, "Lindelaan", 4)
+        result = plan_area(
+            actor=planner,
+            project=selection,
+            clusters=["Blok A"],
+            dwelling_ids=[chosen.pk],
+            surveyors=[surveyor],
+            first_day=monday(),
+        )
+        assert [a.dwelling_id for a in result.planned] == [sampled.pk]
+        # One chosen by hand is told why; the cluster's other homes simply wait for no visit.
+        assert [(pk, reason) for pk, _address, reason in result.skipped] == [
+            (chosen.pk, "Niet in de steekproef: dit project schouwt een selectie van de woningen.")
+        ]
+        assert {d.state for d in Dwelling.objects.filter(pk__in=[o.pk for o in [*others, chosen]])} == {
+            "informed"
+        }
+
+    def test_a_project_that_surveys_every_dwelling_ignores_the_sample_flag(
+        self, advised_project, planner, surveyor
+    ):
+        homes = [informed(advised_project, "Lindelaan", n, in_sample=n == 1) for n in (1, 2)]
+        result = plan_area(
+            actor=planner,
+            project=advised_project,
+            streets=["Lindelaan"],
+            surveyors=[surveyor],
+            first_day=monday(),
+        )
+        assert sorted(a.dwelling_id for a in result.planned) == sorted(h.pk for h in homes)
+
+    def test_the_page_counts_the_sample_and_says_why(self, client, selection, planner):
+        informed(selection, "Lindelaan", 1, cluster="Blok A", in_sample=True)
+        informed(selection, "Lindelaan", 2, cluster="Blok A")
+        informed(selection, "Eikenlaan", 1, cluster="Blok B")
+        client.force_login(planner)
+        response = client.get(page(selection))
+        groups = response.context["groups"]
+        assert groups.clusters == [("Blok A", 1)]
+        assert groups.streets == [("Lindelaan", 1)]
+        assert (groups.total, groups.outside_sample) == (1, 2)
+        notice = re.search(r'id="selection-notice">(.*?)</div>', response.content.decode(), re.S).group(1)
+        assert "steekproef" in notice and "2" in notice
+
+    def test_a_slot_is_not_booked_for_a_home_outside_the_sample(self, selection, planner, surveyor):
+        from surveys.planning.services import slot_book, slots_create
+
+        day = monday()
+        slot = slots_create(
+            actor=planner,
+            project=selection,
+            surveyors=[surveyor],
+            first_day=day,
+            last_day=day,
+            start_time=datetime.time(9),
+            end_time=datetime.time(10),
+            visit_minutes=60,
+        )[0]
+        outside = informed(selection, "Lindelaan", 2)
+        with pytest.raises(ValidationError, match="steekproef"):
+            slot_book(actor=planner, slot_id=slot.pk, dwelling_id=outside.pk)
+        assert Dwelling.objects.get(pk=outside.pk).state == "informed"
+        sampled = informed(selection, "Lindelaan", 1, in_sample=True)
+        assert slot_book(actor=planner, slot_id=slot.pk, dwelling_id=sampled.pk).dwelling_id == sampled.pk
+
+
 class TestCapacity:
     def test_days_fill_up_to_capacity_around_existing_visits_and_slots(
         self, settings, advised_project, planner, surveyor, colleague
