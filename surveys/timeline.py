@@ -10,8 +10,9 @@ TOLD_ELSEWHERE.update({"record_survey", "visit_failed"})
 
 @register
 def visit_entries(dwelling, viewer):
-    """One entry per visit with its outcome; the surveyor's note only for who may read the
-    personal part of the survey (not an installer). Public: the resident may read that we came."""
+    """One entry per visit with its outcome; the surveyor's note and the reason for another visit
+    (free text about the residents) only for who may read the personal part of the survey (not an
+    installer). Public: the resident may read that we came."""
     from surveys.models import Visit
     from surveys.selectors import may_read_personal
 
@@ -23,7 +24,7 @@ def visit_entries(dwelling, viewer):
     )
     for visit in visits:
         lines = []
-        if visit.second_visit_reason:
+        if personal and visit.second_visit_reason:
             lines.append(_("Why another visit: %(reason)s") % {"reason": visit.second_visit_reason})
         if visit.second_person_organisation:
             lines.append(

@@ -215,7 +215,7 @@ def test_the_dwelling_page_costs_the_same_with_more_photos(client, planned, lead
     assert queries() == few
 
 
-def test_the_timeline_shows_visits_without_the_note_for_an_installer(client, planned, installer_org, lead):
+def test_the_timeline_shows_visits_without_the_note_or_reason_for_an_installer(client, planned, installer_org, lead):
     Visit.objects.create(
         dwelling=planned,
         surveyor=planned.surveyor,
@@ -223,15 +223,18 @@ def test_the_timeline_shows_visits_without_the_note_for_an_installer(client, pla
         finished_at="2026-12-01T10:40Z",
         outcome="not_home",
         note=SECRET,
+        second_visit_reason="De bewoonster lag in het Zonnehuis-ziekenhuis",
     )
     Dwelling.objects.filter(pk=planned.pk).update(state="assigned", installer=installer_org)
     detail_url = reverse("projects:dwelling", args=[planned.project.slug, planned.pk])
     client.force_login(lead)
-    assert SECRET in client.get(detail_url).text
+    page = client.get(detail_url).text
+    assert SECRET in page and "Zonnehuis-ziekenhuis" in page
     client.force_login(UserFactory(organisation=installer_org))
     page = client.get(detail_url).text
     assert 'data-kind="visit"' in page
     assert SECRET not in page
+    assert "Zonnehuis-ziekenhuis" not in page
 
 
 # --- My day ------------------------------------------------------------------------------------
