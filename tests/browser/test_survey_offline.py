@@ -131,8 +131,9 @@ KEPT = """async () => {
 
 
 def wait_until_kept(page):
-    """Wait until the service worker's cache holds this page, so that it reloads without connection."""
-    page.wait_for_function(KEPT, timeout=20000)
+    """Wait until the service worker's cache holds this page, so that it reloads without connection.
+    (Polled from here: ``wait_for_function`` takes the promise of an async function for a true value.)"""
+    wait_until(lambda: page.evaluate(KEPT), page, timeout=20)
 
 
 def wait_until(condition, page, timeout=10):
