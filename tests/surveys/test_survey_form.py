@@ -215,7 +215,9 @@ def test_the_dwelling_page_costs_the_same_with_more_photos(client, planned, lead
     assert queries() == few
 
 
-def test_the_timeline_shows_visits_without_the_note_or_reason_for_an_installer(client, planned, installer_org, lead):
+def test_the_timeline_shows_visits_without_the_note_or_reason_for_an_installer(
+    client, planned, installer_org, lead
+):
     Visit.objects.create(
         dwelling=planned,
         surveyor=planned.surveyor,
