@@ -6,19 +6,47 @@ from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 
 from projects.models import Contact, Dwelling, Role, User
 from projects.states import DwellingState, VisitFailure
-from surveys.models import Visit, VisitOutcome
+from surveys.models import Photo, Visit, VisitOutcome
 
 
-def surveyor_day(*, surveyor: User, day: datetime.date) -> QuerySet[Dwelling]:
-    """The surveyor's planned visits of one day in route order: by street, then house number."""
-    return (
+def access_contact(contacts) -> Contact | None:
+    """Whom the surveyor calls for the appointment: the resident, else the owner."""
+    contacts = list(contacts)
+    resident = [c for c in contacts if c.role == "resident"] or [c for c in contacts if c.role == "owner"]
+    return resident[0] if resident else None
+
+
+def surveyor_day(*, surveyor: User, day: datetime.date) -> list[Dwelling]:
+    """The surveyor's planned visits of one day in route order: by street, then house number; each
+    with what is known already: the access contact, the earlier visits (newest first) and how many
+    questions of the survey are still open (``open_questions``, None before anything was recorded)."""
+    dwellings = list(
         Dwelling.objects.filter(
             surveyor=surveyor, state=DwellingState.SURVEY_PLANNED, survey_appointment_at__date=day
         )
-        .select_related("project", "housing_association")
-        .prefetch_related(Prefetch("contacts", queryset=Contact.objects.order_by("role")))
+        .select_related("project", "project__governance", "housing_association", "survey")
+        .prefetch_related(
+            Prefetch("contacts", queryset=Contact.objects.order_by("role")),
+            Prefetch(
+                "visits", queryset=Visit.objects.order_by("-started_at", "-pk"), to_attr="earlier_visits"
+            ),
+            Prefetch("survey__photos", queryset=Photo.objects.only("pk", "survey_id", "field")),
+        )
         .order_by("city", "street", "house_number", "house_letter", "house_number_addition", "pk")
     )
+    for dwelling in dwellings:
+        dwelling.access_contact = access_contact(dwelling.contacts.all())
+        survey = getattr(dwelling, "survey", None)
+        if survey is None:
+            dwelling.open_questions = None
+            continue
+        photo_counts: dict[str, int] = {}
+        for photo in survey.photos.all():
+            photo_counts[photo.field] = photo_counts.get(photo.field, 0) + 1
+        governance = getattr(dwelling.project, "governance", None)
+        sign_off = bool(governance and governance.survey_sign_off)
+        dwelling.open_questions = len(survey.missing(photo_counts=photo_counts, sign_off=sign_off))
+    return dwellings
 
 
 def one_visit_figures(*, project) -> dict:

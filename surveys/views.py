@@ -25,6 +25,7 @@ from surveys.forms import VisitFinishForm, add_errors
 from surveys.models import Photo, Visit, VisitOutcome
 from surveys.schema import RESPONSIBLE, WORKS, proposed_works
 from surveys.selectors import (
+    access_contact,
     survey_view,
     survey_with_photos,
     surveyor_day,
@@ -55,11 +56,7 @@ def my_day(request):
         day = datetime.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
         day = timezone.localdate()
-    visits = list(surveyor_day(surveyor=request.user, day=day))
-    for dwelling in visits:
-        contacts = list(dwelling.contacts.all())
-        resident = [c for c in contacts if c.role == "resident"] or [c for c in contacts if c.role == "owner"]
-        dwelling.access_contact = resident[0] if resident else None
+    visits = surveyor_day(surveyor=request.user, day=day)
     return render(
         request,
         "surveys/my_day.html",
@@ -126,9 +123,7 @@ def _may_fill(user, dwelling) -> bool:
 def _access_contact(user, dwelling):
     if not can_see_access_contact(user, dwelling):
         return None
-    contacts = list(dwelling.contacts.all())
-    resident = [c for c in contacts if c.role == "resident"] or [c for c in contacts if c.role == "owner"]
-    return resident[0] if resident else None
+    return access_contact(dwelling.contacts.all())
 
 
 def _boundary(project) -> str:

@@ -53,6 +53,38 @@ def test_the_day_in_route_order_with_the_residents_phone(client, advised_project
     assert "0655555555" in page.text
 
 
+def test_each_visit_says_what_is_known_already(client, advised_project, surveyor):
+    from surveys.models import Survey, Visit
+    from tests.factories import fill_survey
+
+    fresh = visit(advised_project, surveyor, "Lindelaan", 1, 9)
+    again = visit(advised_project, surveyor, "Lindelaan", 2, 10, visit_count=1)
+    Visit.objects.create(
+        dwelling=again,
+        surveyor=surveyor,
+        started_at=at(15, DAY - datetime.timedelta(days=7)),
+        outcome="not_home",
+        note="Bel een dag vooraf, werkt in ploegendienst",
+    )
+    Survey.objects.create(
+        dwelling=again, answers={"kitchen_table.present": {"value": "Bewoner", "by": "surveyor"}}
+    )
+    done = visit(advised_project, surveyor, "Lindelaan", 3, 11)
+    fill_survey(done, by=surveyor)
+    client.force_login(surveyor)
+    page = client.get(reverse("surveys:my-day"), {"date": DAY.isoformat()})
+    shown = {dwelling.pk: dwelling for dwelling in page.context["visits"]}
+    assert shown[fresh.pk].open_questions is None
+    assert shown[done.pk].open_questions == 0
+    open_again = shown[again.pk].open_questions
+    assert 0 < open_again == len(Survey.objects.get(dwelling=again).missing())
+    text = page.text
+    assert "nog niets vastgelegd" in text.lower()
+    assert f"{open_again} vragen nog open" in text
+    assert "elke vraag beantwoord" in text.lower()
+    assert "niemand thuis" in text and "ploegendienst" in text
+
+
 def test_query_count_does_not_grow_with_visits(client, advised_project, surveyor):
     client.force_login(surveyor)
 
@@ -61,11 +93,19 @@ def test_query_count_does_not_grow_with_visits(client, advised_project, surveyor
             client.get(reverse("surveys:my-day"), {"date": DAY.isoformat()})
         return len(captured)
 
-    home = visit(advised_project, surveyor, "Lindelaan", 1, 8)
-    ContactFactory(dwelling=home)
+    from surveys.models import Visit
+    from tests.factories import fill_survey
+
+    def one_more(number):
+        home = visit(advised_project, surveyor, "Lindelaan", number, 8 + number)
+        ContactFactory(dwelling=home)
+        fill_survey(home, by=surveyor)
+        Visit.objects.create(dwelling=home, surveyor=surveyor, started_at=at(8), outcome="not_home")
+
+    one_more(1)
     few = queries()
     for number in range(2, 8):
-        ContactFactory(dwelling=visit(advised_project, surveyor, "Lindelaan", number, 8 + number))
+        one_more(number)
     assert queries() == few
 
 
