@@ -26,21 +26,27 @@ QUESTIONS = (
     "Wil eerst weten hoe het met inductie koken gaat: heeft nog gaspannen.",
     "Vraagt of de radiatoren warm genoeg worden in de winter.",
 )
+# (place, room left)
 METER_CUPBOARDS = (
-    "Gang bij de voordeur; ruim 30 cm vrij naast de meter",
-    "Gang, onder de trap; krap, ongeveer 15 cm vrij",
-    "Hal; vol, kast moet worden vergroot",
+    ("Gang bij de voordeur; ruim 30 cm vrij naast de meter", "room"),
+    ("Gang, onder de trap; ongeveer 15 cm vrij", "tight"),
+    ("Hal; geen plek meer voor een groep", "full"),
 )
 BOILER_PLACES = ("zolder", "keuken", "badkamer", "berging", "meterkast")
+# (sizes, pipes and obstructions; ready for lower temperatures)
 RADIATORS = (
-    "Paneelradiatoren type 22 in woonkamer en slaapkamers; leidingen 15 mm koper. Geschikt voor 70 graden.",
-    "Oude ledenradiatoren in de woonkamer; slaapkamer achter heeft geen radiator.",
-    "Vloerverwarming beneden, radiatoren boven; verdeler in de meterkast.",
+    (
+        "Paneelradiatoren type 22 in woonkamer en slaapkamers; leidingen 15 mm koper, vrij bereikbaar.",
+        "ready",
+    ),
+    ("Oude ledenradiatoren in de woonkamer; slaapkamer achter heeft geen radiator.", "partly"),
+    ("Vloerverwarming beneden, radiatoren boven; verdeler in de meterkast.", "ready"),
 )
+# (facade entry point, obstacles along the pipe route)
 FACADE_ENTRIES = (
-    "Voorgevel links naast de voordeur; tuinpad met tegels, geen obstakels.",
-    "Achtergevel via de tuin; schuur staat in de route, 1 m opzij.",
-    "Kruipruimte aan de voorkant; luik in de gang, kruipruimte 50 cm hoog.",
+    ("Voorgevel links naast de voordeur.", "Tuinpad met tegels; geen obstakels."),
+    ("Achtergevel via de tuin.", "Schuur staat in de route: 1 m opzij."),
+    ("Kruipruimte aan de voorkant; luik in de gang.", "Kruipruimte maar 50 cm hoog."),
 )
 ROOMS = ("meterkast", "gang", "keuken", "berging", "zolder")
 POSITIONS = ("tegen de linkerwand, 1,2 m boven de vloer", "naast de oude ketel", "boven de wasmachine")
@@ -95,19 +101,21 @@ def demo_survey(
 ) -> tuple[Survey, list[Photo]]:
     """A complete survey of one home, and the photo of the place of its delivery set; unsaved."""
     old = (dwelling.build_year or 1960) < 1994
+    meter_cupboard, meter_cupboard_room = rng.choice(METER_CUPBOARDS)
     scan = {
-        "meter_cupboard": rng.choice(METER_CUPBOARDS),
+        "meter_cupboard": meter_cupboard,
+        "meter_cupboard_room": meter_cupboard_room,
         "boiler_type": rng.choices(("combi_boiler", "boiler_with_tank", "other"), (85, 10, 5))[0],
         "boiler_age": rng.randint(3, 22),
         "boiler_place": rng.choice(BOILER_PLACES),
         "hot_water": rng.choices(("boiler", "electric", "geyser"), (88, 8, 4))[0],
         "cooking": rng.choices(("gas", "electric", "needs_group"), (55, 35, 10))[0],
-        "radiators": rng.choice(RADIATORS),
+        **dict(zip(("radiators", "low_temperature"), rng.choice(RADIATORS), strict=True)),
         "electrical_groups": rng.randint(3, 8),
         "three_phase": rng.choices(("yes", "no", "unknown"), (30, 60, 10))[0],
         "asbestos": rng.choices(("yes", "no", "unknown"), (15, 70, 15) if old else (1, 95, 4))[0],
         "building_work": rng.choice(("", "", "", "Meterkast vergroten.", "Sparing in de keukenvloer.")),
-        "facade_entry": rng.choice(FACADE_ENTRIES),
+        **dict(zip(("facade_entry", "route_obstacles"), rng.choice(FACADE_ENTRIES), strict=True)),
     }
     answers = {
         "kitchen_table.explained": {

@@ -74,7 +74,17 @@ SECTIONS: tuple[Section, ...] = (
         "dwelling_scan",
         _("Dwelling scan"),
         fields=(
-            Field("meter_cupboard", _("Meter cupboard: place and room left"), "text"),
+            Field("meter_cupboard", _("Meter cupboard: place"), "text"),
+            Field(
+                "meter_cupboard_room",
+                _("Room left in the meter cupboard"),
+                "choice",
+                choices=(
+                    ("room", _("room for extra groups")),
+                    ("tight", _("tight")),
+                    ("full", _("full: it must be enlarged")),
+                ),
+            ),
             Field(
                 "boiler_type",
                 _("Current heating"),
@@ -108,12 +118,24 @@ SECTIONS: tuple[Section, ...] = (
                     ("needs_group", _("electric, needs a new group")),
                 ),
             ),
-            Field("radiators", _("Radiators and readiness for lower temperatures"), "longtext"),
+            Field("radiators", _("Radiators: sizes, pipes and obstructions"), "longtext"),
+            Field(
+                "low_temperature",
+                _("Ready for lower temperatures"),
+                "choice",
+                choices=(
+                    ("ready", _("ready")),
+                    ("partly", _("partly: some radiators must be replaced")),
+                    ("not_ready", _("not ready")),
+                    ("unknown", _("unknown")),
+                ),
+            ),
             Field("electrical_groups", _("Electrical groups"), "number"),
             Field("three_phase", _("Three-phase connection"), "choice", choices=YES_NO_UNKNOWN),
             Field("asbestos", _("Suspected asbestos"), "choice", choices=YES_NO_UNKNOWN),
             Field("building_work", _("Building work needed"), "longtext", required=False),
-            Field("facade_entry", _("Facade entry point and obstacles along the route"), "longtext"),
+            Field("facade_entry", _("Facade entry point"), "longtext"),
+            Field("route_obstacles", _("Obstacles along the pipe route"), "longtext", required=False),
             Field("scan_photos", _("Photos of the dwelling scan"), "photos", required=False),
         ),
     ),
@@ -179,6 +201,10 @@ DEFAULT_RESPONSIBLE = {
 }
 
 
+# Answers of "ready for lower temperatures" that mean radiator work.
+LOW_TEMPERATURE_NOT_READY = ("partly", "not_ready")
+
+
 def proposed_works(*, boundary: str, ownership: str, scan: dict) -> list[dict]:
     """The works list proposed from the dwelling scan and the project's responsibility boundary."""
     needed = ["delivery_set", "indoor_pipes"]
@@ -186,8 +212,10 @@ def proposed_works(*, boundary: str, ownership: str, scan: dict) -> list[dict]:
         needed += ["remove_boiler", "cap_gas"]
     if scan.get("cooking") in ("gas", "needs_group"):
         needed.append("cooking_group")
-    if scan.get("building_work"):
-        needed.append("building_work")
+    if scan.get("low_temperature") in LOW_TEMPERATURE_NOT_READY:
+        needed.append("radiators")
+    if scan.get("building_work") or scan.get("meter_cupboard_room") == "full":
+        needed.append("building_work")  # a full meter cupboard is enlarged
     owner = "housing_association" if ownership == "housing_association" else "owner"
     defaults = DEFAULT_RESPONSIBLE.get(boundary, {})
     return [{"work": work, "responsible": defaults.get(work, owner)} for work in dict.fromkeys(needed)]

@@ -33,7 +33,7 @@ from surveys.sampling.strata import (
     type_label,
     type_order,
 )
-from surveys.schema import WORKS
+from surveys.schema import LOW_TEMPERATURE_NOT_READY, WORKS
 
 DEFAULT_MARGIN_PERCENT = 20
 MAX_MARGIN_PERCENT = 100
@@ -51,6 +51,18 @@ FINDINGS = (
         _("electric cooking group needed"),
         "dwelling_scan.cooking",
         lambda value: value in COOKING_NEEDS_GROUP,
+    ),
+    (
+        "not_low_temperature_ready",
+        _("not ready for lower temperatures"),
+        "dwelling_scan.low_temperature",
+        lambda value: value in LOW_TEMPERATURE_NOT_READY,
+    ),
+    (
+        "meter_cupboard_full",
+        _("meter cupboard full"),
+        "dwelling_scan.meter_cupboard_room",
+        lambda value: value == "full",
     ),
 )
 # What every stratum gets an estimate for, in this order: the works, then the findings.

@@ -63,7 +63,7 @@ def outsider(outsider_project):
 
 
 def home(project, dwelling_type, cluster, number, *, street="Lindelaan", sample=False, survey=None, **extra):
-    """A dwelling; ``survey`` (a dict: pipe, works, asbestos, three_phase, cooking) makes it surveyed."""
+    """A dwelling; ``survey`` (a dict: pipe, works and answers of the scan) makes it surveyed."""
     dwelling = DwellingFactory(
         project=project,
         dwelling_type=dwelling_type,
@@ -76,7 +76,7 @@ def home(project, dwelling_type, cluster, number, *, street="Lindelaan", sample=
     )
     if survey is not None:
         answers = {"delivery_set.pipe_length": {"value": survey.get("pipe"), "by": "surveyor"}}
-        for key in ("asbestos", "three_phase", "cooking"):
+        for key in ("asbestos", "three_phase", "cooking", "low_temperature", "meter_cupboard_room"):
             if key in survey:
                 answers[f"dwelling_scan.{key}"] = {"value": survey[key], "by": "surveyor"}
         Survey.objects.create(
@@ -105,6 +105,8 @@ def three_strata(project):
             "asbestos": "yes",
             "three_phase": "yes",
             "cooking": "gas",
+            "low_temperature": "partly",
+            "meter_cupboard_room": "full",
         },
     )
     home(
@@ -118,6 +120,8 @@ def three_strata(project):
             "asbestos": "no",
             "three_phase": "yes",
             "cooking": "needs_group",
+            "low_temperature": "ready",
+            "meter_cupboard_room": "tight",
         },
     )
     home(
@@ -131,6 +135,7 @@ def three_strata(project):
             "asbestos": "unknown",
             "three_phase": "yes",
             "cooking": "electric",
+            "low_temperature": "not_ready",
         },
     )
     home(project, *a, 4, sample=True)
@@ -196,6 +201,8 @@ def test_estimates_per_stratum_are_exact(three_strata):
     assert items["asbestos"] == (1, D("33.3"), D("2.0"), D("1.6"), D("2.4"))  # "unknown" is not "yes"
     assert items["three_phase_missing"] == (0, D("0.0"), D("0.0"), D("0.0"), D("0.0"))
     assert items["cooking_group_needed"] == (2, D("66.7"), D("4.0"), D("3.2"), D("4.8"))  # gas, needs_group
+    assert items["not_low_temperature_ready"] == (2, D("66.7"), D("4.0"), D("3.2"), D("4.8"))  # partly, not
+    assert items["meter_cupboard_full"] == (1, D("33.3"), D("2.0"), D("1.6"), D("2.4"))
 
     b = strata["apartment", "Flat B"]
     assert (b.dwellings, b.in_sample, b.sample_surveyed, b.rest) == (5, 2, 1, 4)
