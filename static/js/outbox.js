@@ -44,7 +44,9 @@
       line = document.createElement("div");
       line.dataset.outboxState = "";
       line.setAttribute("role", "status");
-      host.append(line);
+      const button = host.querySelector(".btn");
+      if (button) button.before(line); // above "Open the survey": read before tapping
+      else host.append(line);
     }
     const { state, label } = describe(draft);
     line.dataset.sync = state;
