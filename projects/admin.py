@@ -132,7 +132,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
     search_fields = ["email", "first_name", "last_name", "organisation__name"]
     autocomplete_fields = ["organisation"]
     fieldsets = (
-        (None, {"fields": ("email", "password", "organisation", "field_worker")}),
+        (None, {"fields": ("email", "password", "organisation", "field_worker", "visits_per_day")}),
         (_("Personal info"), {"fields": ("first_name", "last_name")}),
         (
             _("Permissions"),
@@ -145,7 +145,14 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
             None,
             {
                 "classes": ("wide",),
-                "fields": ("email", "organisation", "field_worker", "password1", "password2"),
+                "fields": (
+                    "email",
+                    "organisation",
+                    "field_worker",
+                    "visits_per_day",
+                    "password1",
+                    "password2",
+                ),
             },
         ),
     )

@@ -1,6 +1,8 @@
 """The parties: organisations and the people who work for them."""
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -82,6 +84,17 @@ class User(AbstractUser):
         ),
     )
 
+    visits_per_day = models.PositiveSmallIntegerField(
+        _("survey visits a day"),
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(1), MaxValueValidator(20)],
+        help_text=_(
+            "How many survey visits this surveyor makes in a day (a part-timer, a trainee); empty: the "
+            "installation's default."
+        ),
+    )
+
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"
     REQUIRED_FIELDS = []
@@ -102,6 +115,11 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    @property
+    def survey_capacity(self) -> int:
+        """The survey visits (and open slots) this surveyor can have on one day."""
+        return self.visits_per_day or settings.SURVEY_VISITS_PER_DAY
 
     def save(self, *args, **kwargs):
         self.email = self.email.lower()

@@ -84,7 +84,7 @@ def _prepare_plan_survey(actor: User, dwelling: Dwelling, params: dict) -> dict:
 
 
 def _check_surveyor_capacity(surveyor: User, dwelling: Dwelling, appointment_at: datetime.datetime) -> None:
-    """At most SURVEY_VISITS_PER_DAY planned visits and open slots per surveyor per day, and never two
+    """At most the surveyor's daily capacity of planned visits and open slots, and never two
     at once. An open slot at exactly this time is the one this visit takes (``_take_slot``); an open
     slot that overlaps it otherwise stays offered to residents, so the visit is refused.
 
@@ -126,7 +126,7 @@ def _check_surveyor_capacity(surveyor: User, dwelling: Dwelling, appointment_at:
                 % {"surveyor": surveyor, "time": formats.time_format(timezone.localtime(clashing.starts_at))}
             }
         )
-    capacity = settings.SURVEY_VISITS_PER_DAY
+    capacity = surveyor.survey_capacity
     if planned.count() + open_slots.count() >= capacity:
         raise ValidationError(
             {

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from projects.forms import DateInput, StyledFormMixin
 from surveys.models import SurveySlot
@@ -23,7 +24,12 @@ class TimeInput(forms.TimeInput):
 
 class SurveyorChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user):
-        return _("%(user)s (in the field)") % {"user": user} if user.field_worker else str(user)
+        label = _("%(user)s (in the field)") % {"user": user} if user.field_worker else str(user)
+        if user.visits_per_day:
+            label += " · " + ngettext(
+                "%(count)d visit a day", "%(count)d visits a day", user.visits_per_day
+            ) % {"count": user.visits_per_day}
+        return label
 
 
 def _next_working_day() -> datetime.date:

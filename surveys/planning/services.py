@@ -3,8 +3,8 @@
 Area planning works in two steps. ``plan_area_preview`` proposes which dwelling gets which surveyor
 and time: the selected informed dwellings in route order (cluster first when clusters were chosen,
 then street, house number, letter, addition), filling each chosen weekday surveyor by surveyor up to
-``SURVEY_VISITS_PER_DAY``, around the visits and open slots the surveyors already have. Nothing is
-written. ``plan_area_execute`` then makes each proposed move through ``dwelling_transition``
+their daily capacity (``User.survey_capacity``), around the visits and open slots the surveyors already
+have. Nothing is written. ``plan_area_execute`` then makes each proposed move through ``dwelling_transition``
 (checked and logged like any other move); a dwelling that moved meanwhile, or a time taken meanwhile,
 is skipped with its reason, never an error. From the page the confirmed preview runs as a Job with
 progress (``plan_area_job_create``, ``plan_area_run``); the same confirmation twice gives the first
@@ -273,7 +273,7 @@ def plan_area_preview(
 
     Dwellings go in route order; each chosen weekday from ``first_day`` on, each surveyor in turn
     gets the next dwellings at the first free times of the day until the day holds
-    ``SURVEY_VISITS_PER_DAY`` visits and open slots. Times that overlap a planned visit or an open
+    the surveyor's daily capacity of visits and open slots. Times that overlap a planned visit or an open
     slot, and times already past, are skipped. What does not fit within ``HORIZON_DAYS`` is skipped
     with the reason.
     """
@@ -289,7 +289,6 @@ def plan_area_preview(
     plan = AreaPlan()
     queue = _selection(actor, project, dwelling_ids, clusters, streets, plan)
     queue.reverse()  # pop() from the end takes the next dwelling in route order
-    capacity = settings.SURVEY_VISITS_PER_DAY
     last_day = first_day + datetime.timedelta(days=HORIZON_DAYS)
     busy = _Busy(
         [surveyor.pk for surveyor in team],
@@ -303,7 +302,7 @@ def plan_area_preview(
             for surveyor in team:
                 taken = busy.on(surveyor.pk, day)
                 for moment in _day_times(day, start_time, end_time, visit_minutes):
-                    if not queue or len(taken) >= capacity:
+                    if not queue or len(taken) >= surveyor.survey_capacity:
                         break
                     if moment <= now or busy.clashes(taken, moment, visit_minutes):
                         continue
@@ -334,7 +333,7 @@ def _clash_reason(surveyor: User, dwelling: Dwelling, moment: datetime.datetime,
             "time": _time_text(moment),
             "day": _day_text(day),
         }
-    capacity = settings.SURVEY_VISITS_PER_DAY
+    capacity = surveyor.survey_capacity
     if len(taken) >= capacity:
         return _("%(surveyor)s is fully booked on %(day)s (%(capacity)d visits a day).") % {
             "surveyor": surveyor,
@@ -597,7 +596,7 @@ def slots_create(
         _at(last_day + datetime.timedelta(days=1), datetime.time.min),
     )
     names = {s.pk: str(s) for s in team}
-    capacity = settings.SURVEY_VISITS_PER_DAY
+    capacities = {s.pk: s.survey_capacity for s in team}
     errors = []
     for (surveyor_id, day), times in wanted.items():
         taken = busy.on(surveyor_id, day)
@@ -614,13 +613,13 @@ def slots_create(
                 _("%(surveyor)s already has a visit or a slot around %(times)s on %(day)s.")
                 % {**context, "times": _listed([_time_text(m) for m in clashes])}
             )
-        if not duplicates and not clashes and len(taken) + len(times) > capacity:
+        if not duplicates and not clashes and len(taken) + len(times) > capacities[surveyor_id]:
             errors.append(
                 _(
                     "%(surveyor)s would have %(count)d visits and open slots on %(day)s; at most "
                     "%(capacity)d a day. Choose a shorter day or fewer days."
                 )
-                % {**context, "count": len(taken) + len(times), "capacity": capacity}
+                % {**context, "count": len(taken) + len(times), "capacity": capacities[surveyor_id]}
             )
     if errors:
         raise ValidationError(errors)

@@ -46,6 +46,44 @@ def test_a_full_day_is_refused_with_a_clear_message(settings, planner, advised_p
     assert Dwelling.objects.get(pk=homes[2].pk).state == "survey_planned"
 
 
+def test_a_surveyor_with_a_capacity_of_their_own_is_full_sooner_in_every_way_of_planning(
+    settings, planner, advised_project
+):
+    from surveys.planning.services import plan_area_preview, slots_create
+
+    settings.SURVEY_VISITS_PER_DAY = 6
+    part_timer = UserFactory(organisation=planner.organisation, visits_per_day=2, last_name="Deeltijd")
+    homes = DwellingFactory.create_batch(3, project=advised_project, state="informed", street="Lindelaan")
+    plan(planner, homes[0], part_timer, at(9))
+    plan(planner, homes[1], part_timer, at(11))
+    with pytest.raises(ValidationError, match="2"):
+        plan(planner, homes[2], part_timer, at(14))
+    # Area planning puts the third home on the next working day.
+    day = timezone.localtime(at(9)).date()
+    proposal = plan_area_preview(
+        actor=planner, project=advised_project, streets=["Lindelaan"], surveyors=[part_timer], first_day=day
+    )
+    assert [timezone.localtime(a.starts_at).date() > day for a in proposal.planned] == [True]
+    # And the part-timer's slots stop at two a day as well.
+    next_day = day + datetime.timedelta(days=7)
+    with pytest.raises(ValidationError, match="2"):
+        slots_create(
+            actor=planner,
+            project=advised_project,
+            surveyors=[part_timer],
+            first_day=next_day,
+            last_day=next_day,
+            start_time=datetime.time(9),
+            end_time=datetime.time(12),
+            visit_minutes=60,
+        )
+    # The default still holds for the others.
+    colleague = UserFactory(organisation=planner.organisation)
+    for hour in (9, 11, 14):
+        other = DwellingFactory(project=advised_project, state="informed")
+        plan(planner, other, colleague, at(hour))
+
+
 def test_two_visits_at_the_same_time_are_refused(planner, advised_project):
     surveyor = UserFactory(organisation=planner.organisation)
     first, second = DwellingFactory.create_batch(2, project=advised_project, state="informed")
