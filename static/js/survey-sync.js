@@ -553,10 +553,12 @@
     return drafts;
   }
 
-  /** How many changes on the device the server has not accepted yet (logging out would lose them). */
+  /** How many changes on the device the server has not accepted yet (logging out would lose them):
+   * those that wait, and those it refused (a wrong value, a visit not recorded), which the
+   * surveyor has not put right yet. */
   async function unsentCount() {
-    const drafts = await allDrafts((dwelling) => ({ urls: {}, text: {} }));
-    return drafts.reduce((sum, draft) => sum + draft.pendingCount(), 0);
+    const drafts = await allDrafts(() => ({ urls: {}, text: {} }));
+    return drafts.reduce((sum, draft) => sum + draft.pendingCount() + draft.refusals().length, 0);
   }
 
   /** Remove every draft and the cached survey pages from the device (a shared tablet, logging out). */

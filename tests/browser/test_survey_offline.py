@@ -521,3 +521,63 @@ def test_finishing_offline_with_gaps_lists_them_and_keeps_no_visit(tablet, netwo
     assert stored_rows(page, "visits") == []
     network.on()
     assert not Visit.objects.exists()
+
+
+def test_a_visit_the_server_refuses_later_says_why_and_is_not_lost(tablet, network, surveyor, planned):
+    """Finished offline as complete, but meanwhile the photo of the delivery set went from the server:
+    the visit is not recorded, My day says why, and logging out warns before it is thrown away."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from surveys.services import photo_add
+
+    photo = photo_add(
+        actor=surveyor,
+        dwelling_id=planned.pk,
+        field="delivery_set.photos",
+        upload=SimpleUploadedFile("afleverset.png", image_bytes("PNG"), content_type="image/png"),
+    )
+    answers = {key: {"value": value, "by": "surveyor"} for key, value in {**ONLINE, **OFFLINE}.items()}
+    survey = Survey.objects.get(dwelling=planned)
+    survey.answers = {**survey.answers, **answers}
+    survey.save()
+    page = tablet.new_page()
+    log_in(page, network, surveyor)
+    page.goto(f"{network.url}/surveys/my-day/")
+    page.wait_for_selector("body[data-survey-pages-kept='1']")
+    page.click(f"[data-survey-link='{planned.pk}']")
+    page.wait_for_selector("#survey[data-ready='1']")
+    network.off()
+    open_section(page, "works")
+    page.click("[data-works-confirm]")
+    page.click("a.step-finish")
+    page.click("label[for='outcome-completed']")
+    page.fill("#id_note", "Alles gezien, bewoner tekent later")
+    page.click("#finish-submit")
+    page.wait_for_selector("#finish-queued:visible")
+    photo.delete()  # meanwhile, on the server
+    page.click("#finish-queued a")
+    page.wait_for_selector("body[data-outbox-ready='1']")
+
+    network.on()
+    card = page.locator(f"[data-visit='{planned.pk}'] [data-outbox-state][data-sync='error']")
+    card.wait_for(timeout=20000)
+    assert "niet vastgelegd" in card.inner_text()
+    assert not Visit.objects.exists()
+    assert Dwelling.objects.get(pk=planned.pk).state == "survey_planned"
+    [visit] = stored_rows(page, "visits")
+    assert visit["note"] == "Alles gezien, bewoner tekent later" and visit["error"]
+
+    # The survey page shows what is missing, with the outcome and note as they were.
+    page.click(f"[data-survey-link='{planned.pk}']")
+    page.wait_for_selector("#survey[data-ready='1']")
+    page.wait_for_selector("#finish-missing a[href='#f-delivery_set-photos']")
+    assert page.input_value("#id_note") == "Alles gezien, bewoner tekent later"
+
+    # Logging out now would lose the visit: the tablet asks first.
+    messages = []
+    page.on("dialog", lambda dialog: (messages.append(dialog.message), dialog.dismiss()))
+    page.click(".navbar-toggler")
+    page.wait_for_selector("#mainnav.show")
+    page.click("form[data-logout] button")
+    wait_until(lambda: messages, page)
+    assert page.url.endswith(f"/surveys/dwellings/{planned.pk}/")
