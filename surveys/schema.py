@@ -204,18 +204,48 @@ DEFAULT_RESPONSIBLE = {
 # Answers of "ready for lower temperatures" that mean radiator work.
 LOW_TEMPERATURE_NOT_READY = ("partly", "not_ready")
 
+# What every home needs, and what the dwelling scan says a home needs: (scan field, the answers that
+# mean it, or None for any answer, the work). The tablet proposes from the same rules while the
+# surveyor types, also without a connection (``works_rules``).
+ALWAYS_NEEDED = ("delivery_set", "indoor_pipes")
+WORK_RULES = (
+    ("boiler_type", ("combi_boiler", "boiler_with_tank"), "remove_boiler"),
+    ("boiler_type", ("combi_boiler", "boiler_with_tank"), "cap_gas"),
+    ("cooking", ("gas", "needs_group"), "cooking_group"),
+    ("low_temperature", LOW_TEMPERATURE_NOT_READY, "radiators"),
+    ("building_work", None, "building_work"),
+    ("meter_cupboard_room", ("full",), "building_work"),  # a full meter cupboard is enlarged
+)
+
+
+def _answered(value) -> bool:
+    return value not in (None, "", [], {}) and not (isinstance(value, str) and not value.strip())
+
+
+def _responsible(*, boundary: str, ownership: str) -> dict[str, str]:
+    owner = "housing_association" if ownership == "housing_association" else "owner"
+    defaults = DEFAULT_RESPONSIBLE.get(boundary, {})
+    return {work: defaults.get(work, owner) for work, _label in WORKS}
+
+
+def works_rules(*, boundary: str, ownership: str) -> dict:
+    """The rules of ``proposed_works`` for one home, as plain data for the tablet."""
+    return {
+        "always": list(ALWAYS_NEEDED),
+        "rules": [
+            [f"dwelling_scan.{name}", list(answers) if answers else None, work]
+            for name, answers, work in WORK_RULES
+        ],
+        "responsible": _responsible(boundary=boundary, ownership=ownership),
+    }
+
 
 def proposed_works(*, boundary: str, ownership: str, scan: dict) -> list[dict]:
     """The works list proposed from the dwelling scan and the project's responsibility boundary."""
-    needed = ["delivery_set", "indoor_pipes"]
-    if scan.get("boiler_type") in ("combi_boiler", "boiler_with_tank"):
-        needed += ["remove_boiler", "cap_gas"]
-    if scan.get("cooking") in ("gas", "needs_group"):
-        needed.append("cooking_group")
-    if scan.get("low_temperature") in LOW_TEMPERATURE_NOT_READY:
-        needed.append("radiators")
-    if scan.get("building_work") or scan.get("meter_cupboard_room") == "full":
-        needed.append("building_work")  # a full meter cupboard is enlarged
-    owner = "housing_association" if ownership == "housing_association" else "owner"
-    defaults = DEFAULT_RESPONSIBLE.get(boundary, {})
-    return [{"work": work, "responsible": defaults.get(work, owner)} for work in dict.fromkeys(needed)]
+    needed = list(ALWAYS_NEEDED)
+    for name, answers, work in WORK_RULES:
+        value = scan.get(name)
+        if (answers is None and _answered(value)) or (answers is not None and value in answers):
+            needed.append(work)
+    responsible = _responsible(boundary=boundary, ownership=ownership)
+    return [{"work": work, "responsible": responsible[work]} for work in dict.fromkeys(needed)]

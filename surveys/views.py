@@ -23,7 +23,7 @@ from projects.services import DwellingChanged, TransitionRefused
 from projects.states import DwellingState
 from surveys.forms import VisitFinishForm, add_errors
 from surveys.models import Photo, Visit, VisitOutcome
-from surveys.schema import RESPONSIBLE, WORKS, proposed_works
+from surveys.schema import RESPONSIBLE, WORKS, works_rules
 from surveys.selectors import (
     access_contact,
     survey_view,
@@ -134,11 +134,6 @@ def _boundary(project) -> str:
 def _form_config(request, dwelling, view) -> dict:
     """Everything survey.js needs, as one JSON blob in the page."""
     survey = view["survey"]
-    scan = {
-        key.partition(".")[2]: answer.get("value")
-        for key, answer in (survey.answers if survey else {}).items()
-        if key.startswith("dwelling_scan.") and isinstance(answer, dict)
-    }
     fields = {}
     for section in view["sections"]:
         for item in section["fields"]:
@@ -177,9 +172,7 @@ def _form_config(request, dwelling, view) -> dict:
             for photo in f["photos"]
         ],
         "works": survey.works if survey else [],
-        "proposedWorks": proposed_works(
-            boundary=_boundary(dwelling.project), ownership=dwelling.ownership, scan=scan
-        ),
+        "worksRules": works_rules(boundary=_boundary(dwelling.project), ownership=dwelling.ownership),
         "workChoices": [[code, str(label)] for code, label in WORKS],
         "responsibleChoices": [[code, str(label)] for code, label in RESPONSIBLE],
         "visitCount": dwelling.visit_count,

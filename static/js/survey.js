@@ -139,6 +139,7 @@
   function onAnswerChanged(key) {
     showFieldError(key, "");
     draft.setAnswer(key, readValue(key), readBy(key));
+    if (key.startsWith("dwelling_scan.") && !worksConfirmed()) renderWorks(); // the proposal follows
     afterChange();
   }
 
@@ -358,8 +359,21 @@
   const worksNode = root.querySelector(".survey-field[data-kind=works]");
   const worksKey = worksNode ? worksNode.dataset.key : null;
   const worksConfirmed = () => Boolean(draft.works) || config.works.length > 0;
-  const currentWorks = () =>
-    draft.works ? draft.works.works : config.works.length ? config.works : config.proposedWorks;
+  const currentWorks = () => (draft.works ? draft.works.works : config.works.length ? config.works : proposeWorks());
+
+  /** The works the scan on the page asks for: the server's rules (surveys.schema.proposed_works) as
+   * data, applied here, so that the proposal follows the scan in a cellar too. */
+  function proposeWorks() {
+    const { always, rules, responsible } = config.worksRules;
+    const needed = [...always];
+    for (const [key, answers, work] of rules) {
+      if (!config.fields[key]) continue;
+      const value = readValue(key);
+      const answered = value != null && String(value).trim() !== "" && !(Array.isArray(value) && !value.length);
+      if (answers ? answers.includes(value) : answered) needed.push(work);
+    }
+    return [...new Set(needed)].map((work) => ({ work, responsible: responsible[work] }));
+  }
 
   function select(choices, value, attribute) {
     const element = document.createElement("select");
@@ -432,25 +446,9 @@
         saveWorks(readWorks());
       }
     });
-    // The proposal follows the scan: ask the server for a fresh one when the section opens.
+    // The proposal follows the scan: shown afresh whenever the section opens.
     const section = worksNode.closest("details");
-    if (section) {
-      section.addEventListener("toggle", async () => {
-        if (!section.open || worksConfirmed() || !navigator.onLine) return;
-        try {
-          await draft.flush();
-          const response = await draft.send(config.urls.survey, { method: "GET" });
-          if (!response.ok) return;
-          const survey = await response.json();
-          if (!worksConfirmed()) {
-            config.proposedWorks = survey.proposed_works;
-            renderWorks();
-          }
-        } catch {
-          /* offline: keep the proposal of when the page opened */
-        }
-      });
-    }
+    if (section) section.addEventListener("toggle", () => section.open && !worksConfirmed() && renderWorks());
   }
 
   // ------------------------------------------------------------------------------------------

@@ -33,15 +33,15 @@ from surveys.sampling.strata import (
     type_label,
     type_order,
 )
-from surveys.schema import LOW_TEMPERATURE_NOT_READY, WORKS
+from surveys.schema import LOW_TEMPERATURE_NOT_READY, WORK_RULES, WORKS
 
 DEFAULT_MARGIN_PERCENT = 20
 MAX_MARGIN_PERCENT = 100
 
 PIPE_LENGTH = "delivery_set.pipe_length"
-# The same rule as ``surveys.schema.proposed_works``: a gas cooker or an electric one without its
-# own group needs a new group in the meter cupboard.
-COOKING_NEEDS_GROUP = ("gas", "needs_group")
+# The rule of ``surveys.schema.proposed_works``: a gas cooker or an electric one without its own group
+# needs a new group in the meter cupboard.
+COOKING_NEEDS_GROUP = next(answers for _name, answers, work in WORK_RULES if work == "cooking_group")
 # Findings of the dwelling scan: (code, label, answer key, does this answer count).
 FINDINGS = (
     ("asbestos", _("asbestos suspected"), "dwelling_scan.asbestos", lambda value: value == "yes"),

@@ -120,6 +120,11 @@ def test_the_demo_survey_from_my_day_to_the_installers_plan(browser, live_server
         wait_for_sync(page, "sent")
         network.off()
         for section in config["sections"][1:]:
+            if section == "works":
+                # The proposal follows the scan on the tablet, without a connection: a gas boiler goes.
+                open_section(page, "works")
+                proposed = page.locator("[data-works] [data-work]").evaluate_all("s => s.map(e => e.value)")
+                assert {"delivery_set", "remove_boiler", "cap_gas"} <= set(proposed)
             fill_section(page, config, section)
         wait_for_sync(page, "waiting")
         assert page.locator("[data-step].is-complete").count() == len(config["sections"])
@@ -194,6 +199,7 @@ def test_the_demo_survey_from_my_day_to_the_installers_plan(browser, live_server
         assert plan.status == 200
         text = squeeze(pdf_text(plan.body()))
         assert squeeze(PIPE_ROUTE) in text and squeeze(installer.organisation.name) in text
+        assert "cv-ketelverwijderen" in text.lower()  # the works the tablet proposed from the scan
         assert squeeze(PRESENT) not in text
         assert squeeze(QUESTIONS) not in text
         assert "Keukentafelgesprek" not in text

@@ -94,8 +94,13 @@ def test_the_surveyor_gets_the_form_with_every_section(client, surveyor, planned
     assert "Fam. Bakker" in page and "0611111111" in page
     config = response.context["config"]
     assert config["urls"]["answers"] == f"/api/v1/surveys/{planned.pk}/answers/"
-    # Nothing answered yet: the proposal follows the project's boundary (up to and including the set).
-    assert {"work": "delivery_set", "responsible": "heat_company"} in config["proposedWorks"]
+    # The tablet proposes the works from the scan by the server's rules, with the project's boundary
+    # (up to and including the set): the heat company places the set, the owner removes the boiler.
+    rules = config["worksRules"]
+    assert rules["always"] == ["delivery_set", "indoor_pipes"]
+    assert ["dwelling_scan.cooking", ["gas", "needs_group"], "cooking_group"] in rules["rules"]
+    assert rules["responsible"]["delivery_set"] == "heat_company"
+    assert rules["responsible"]["remove_boiler"] == planned.expected_signatory().replace("_occupier", "")
     assert response["Cache-Control"].startswith("max-age=0")
 
 
