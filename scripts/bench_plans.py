@@ -340,9 +340,10 @@ class PlanBench:
 
     def section(self) -> str:
         machine = _machine()
-        command = "make bench (or on its own: scripts/with-services .venv/bin/python scripts/bench_plans.py)"
+        alone = "scripts/with-services .venv/bin/python scripts/bench_plans.py"
         if sys.argv[1:]:
-            command += " " + shlex.join(sys.argv[1:])
+            alone += " " + shlex.join(sys.argv[1:])
+        command = f"`make bench` (or on its own: `{alone}`)"
         render = self.render
         lines = [
             START,
@@ -353,7 +354,7 @@ class PlanBench:
             "",
             "| | |",
             "|---|---|",
-            f"| Command | `{command}` |",
+            f"| Command | {command} |",
             f"| Date | {datetime.datetime.now().astimezone():%Y-%m-%d %H:%M %Z} |",
             f"| CPU | {machine['cpu']}, {machine['cores']} cores |",
             f"| Python / WeasyPrint | {platform.python_version()} / {machine['weasyprint']} |",

@@ -131,11 +131,23 @@ def test_the_demo_surveyor_has_visits_today_and_a_second_run_plans_nothing(clien
     assert len(page.context["visits"]) == 5
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert planned.count() == 5
-    # A day later the demo plans that day's visits, so "My day" is never empty.
+    # A day later the demo plans that day's visits, so "My day" is never empty; that day has the open
+    # slots published the day before, and the visits planned at their times take them.
+    from surveys.models import SurveySlot
+
     planned.update(survey_appointment_at=F("survey_appointment_at") - datetime.timedelta(days=1))
+    slots = SurveySlot.objects.filter(surveyor=surveyor)
+    first_slot_day = timezone.localtime(slots.earliest("starts_at").starts_at).date()
+    slots.update(starts_at=F("starts_at") - (first_slot_day - timezone.localdate()))
     call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
     assert planned.count() == 10
-    assert planned.filter(survey_appointment_at__date=timezone.localdate()).count() == 5
+    today = planned.filter(survey_appointment_at__date=timezone.localdate())
+    assert today.count() == 5
+    taken = slots.filter(starts_at__date=timezone.localdate(), dwelling__isnull=False)
+    assert sorted(taken.values_list("dwelling_id", flat=True)) == sorted(
+        today.filter(survey_appointment_at__in=taken.values("starts_at")).values_list("pk", flat=True)
+    )
+    assert taken.count() == 4  # 9:00, 10:30, 12:00 and 13:30; the 15:00 visit is after the last slot
 
 
 def test_one_visit_figures_on_the_project_page(client, advised_project, lead_user):
