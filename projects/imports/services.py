@@ -489,6 +489,9 @@ def import_dwellings(
         if importer.rejects:
             result.rejects_csv = importer.rejects_csv()
         importer.write(rows, result, progress=progress, batch_size=batch_size)
+        from surveys.plans.services import plans_follow_register
+
+        plans_follow_register(actor=actor, dwelling_ids=importer.updated_ids)
     return result
 
 
@@ -497,6 +500,7 @@ class _Importer:
         self.project = project
         self.table = table
         self.plan = plan
+        self.updated_ids: list[int] = []  # existing dwellings whose register data or people changed
         self.errors: list[RowError] = []
         self.rejects: list[tuple[list[str], list[str]]] = []  # (cells, reasons)
         self.row_count = 0
@@ -794,6 +798,7 @@ class _Importer:
                     changed.append(dwelling)
                 if self._contact_changes(pk, row, contacts) or differs:
                     result.updated += 1
+                    self.updated_ids.append(pk)
                 else:
                     result.unchanged += 1
             if new:

@@ -437,6 +437,25 @@ def plans_refresh(
     )
 
 
+def plans_follow_register(*, actor: User | None, dwelling_ids: list[int]) -> int:
+    """After the register changed for these dwellings (an import): have the plans of those with an
+    approved plan made again once the change is committed, in chunks of ``BATCH_CHUNK`` per task; a
+    plan whose content did not change is not made again. The number of dwellings whose plans follow."""
+    from surveys.plans.tasks import render_plans_chunk
+    from surveys.services import PLANNED_STATES
+
+    ids: list[int] = []
+    for start in range(0, len(dwelling_ids), 1000):  # SQLite takes a limited number of parameters
+        chunk = dwelling_ids[start : start + 1000]
+        ids += Dwelling.objects.filter(pk__in=chunk, state__in=PLANNED_STATES).values_list("pk", flat=True)
+    ids.sort()
+    made_by_id = actor.pk if actor else None
+    for start in range(0, len(ids), BATCH_CHUNK):
+        chunk = ids[start : start + BATCH_CHUNK]
+        transaction.on_commit(lambda chunk=chunk: render_plans_chunk.delay(chunk, made_by_id), robust=True)
+    return len(ids)
+
+
 def plans_render_current(
     *, dwelling_id: int, made_by: User | None = None, survey_version: int | None = None
 ) -> list[tuple[ConnectionPlan, bool]]:

@@ -3,7 +3,7 @@ same content is not made again, and a job's chunk is counted once."""
 
 from celery import shared_task
 
-__all__ = ["plans_batch_chunk_task", "plans_batch_task", "render_plans"]
+__all__ = ["plans_batch_chunk_task", "plans_batch_task", "render_plans", "render_plans_chunk"]
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
@@ -23,6 +23,13 @@ def render_plans(
     except Dwelling.DoesNotExist:
         return []  # removed meanwhile
     return [plan.pk for plan, _new in results]
+
+
+@shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5, acks_late=True)
+def render_plans_chunk(dwelling_ids: list[int], made_by_id: int | None = None) -> None:
+    """Make the plans of a few dwellings again (after the register changed); each one as ``render_plans``."""
+    for dwelling_id in dwelling_ids:
+        render_plans(dwelling_id, made_by_id)
 
 
 @shared_task(acks_late=True)

@@ -872,3 +872,30 @@ def test_a_job_of_another_project_is_not_found_under_this_one(client, project, l
     client.force_login(lead_user)
     for url in _pages(project, job)[1:]:
         assert client.get(url).status_code == 404, url
+
+
+def test_a_corrected_e_mail_address_of_a_home_with_an_approved_plan_makes_a_new_plan_version(
+    project, lead_user, django_capture_on_commit_callbacks
+):
+    from surveys.models import ConnectionPlan
+    from surveys.plans.services import plans_render
+    from tests.factories import fill_survey
+
+    approved = DwellingFactory(
+        project=project, postcode="1437 CA", house_number=2, street="Lindelaan", state="plan_ready"
+    )
+    ContactFactory(dwelling=approved, role="owner", name="Anna Jansen", email="anna@example.com")
+    waiting = DwellingFactory(project=project, postcode="1437 CA", house_number=4, street="Lindelaan")
+    fill_survey(approved)
+    plans_render(dwelling_id=approved.pk)
+    rows = [row(eigenaar_email="anna.jansen@example.net"), row(huisnummer="4", eigenaar_naam="Els Bakker")]
+    with django_capture_on_commit_callbacks(execute=True):
+        result = run(project, lead_user, table(rows))
+    assert result.updated == 2
+    versions = ConnectionPlan.objects.filter(dwelling=approved).values_list("variant", "version")
+    assert sorted(versions) == [("full", 1), ("full", 2), ("installer", 1), ("installer", 2)]
+    assert not ConnectionPlan.objects.filter(dwelling=waiting).exists()  # no approved plan: none made
+    # The same file again changes nothing, and makes no plan.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert run(project, lead_user, table(rows)).unchanged == 2
+    assert ConnectionPlan.objects.filter(dwelling=approved).count() == 4
