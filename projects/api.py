@@ -243,12 +243,8 @@ class DwellingSerializer(serializers.ModelSerializer):
         contacts = list(dwelling.contacts.all())
         if can_see_contacts(user, dwelling):
             return ContactSerializer(contacts, many=True).data
-        if can_see_access_contact(user, dwelling):
-            resident = [c for c in contacts if c.role == "resident"] or [
-                c for c in contacts if c.role == "owner" and dwelling.ownership == "owner_occupied"
-            ]
-            return [{"role": "resident", "name": c.name, "phone": c.phone} for c in resident]
-        return []
+        access = dwelling.access_contact(contacts) if can_see_access_contact(user, dwelling) else None
+        return [{"role": "resident", "name": access.name, "phone": access.phone}] if access else []
 
     def get_extra_care_note(self, dwelling) -> str | None:
         return dwelling.extra_care_note if can_see_extra_care_note(self._user(), dwelling) else None

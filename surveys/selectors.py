@@ -9,13 +9,6 @@ from projects.states import DwellingState, VisitFailure
 from surveys.models import Photo, Visit, VisitOutcome
 
 
-def access_contact(contacts) -> Contact | None:
-    """Whom the surveyor calls for the appointment: the resident, else the owner."""
-    contacts = list(contacts)
-    resident = [c for c in contacts if c.role == "resident"] or [c for c in contacts if c.role == "owner"]
-    return resident[0] if resident else None
-
-
 def surveyor_day(*, surveyor: User, day: datetime.date) -> list[Dwelling]:
     """The surveyor's planned visits of one day in route order: by street, then house number; each
     with what is known already: the access contact, the earlier visits (newest first) and how many
@@ -35,7 +28,7 @@ def surveyor_day(*, surveyor: User, day: datetime.date) -> list[Dwelling]:
         .order_by("city", "street", "house_number", "house_letter", "house_number_addition", "pk")
     )
     for dwelling in dwellings:
-        dwelling.access_contact = access_contact(dwelling.contacts.all())
+        dwelling.access_contact = dwelling.access_contact(dwelling.contacts.all())
         survey = getattr(dwelling, "survey", None)
         if survey is None:
             dwelling.open_questions = None

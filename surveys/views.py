@@ -25,7 +25,6 @@ from surveys.forms import VisitFinishForm, add_errors
 from surveys.models import Photo, Visit, VisitOutcome
 from surveys.schema import RESPONSIBLE, WORKS, works_rules
 from surveys.selectors import (
-    access_contact,
     survey_view,
     survey_with_photos,
     surveyor_day,
@@ -123,7 +122,7 @@ def _may_fill(user, dwelling) -> bool:
 def _access_contact(user, dwelling):
     if not can_see_access_contact(user, dwelling):
         return None
-    return access_contact(dwelling.contacts.all())
+    return dwelling.access_contact(dwelling.contacts.all())
 
 
 def _boundary(project) -> str:

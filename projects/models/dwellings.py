@@ -234,6 +234,15 @@ class Dwelling(ConcurrentTransitionMixin, models.Model):
     def has_installation_date(self) -> bool:
         return self.installation_planned_on is not None
 
+    def access_contact(self, contacts):
+        """Whom to call for access (the survey appointment, the installation), from the dwelling's
+        contacts as already loaded: the resident, else the owner where the owner lives there."""
+        contacts = list(contacts)
+        residents = [c for c in contacts if c.role == "resident"]
+        if not residents and self.ownership == Ownership.OWNER_OCCUPIED:
+            residents = [c for c in contacts if c.role == "owner"]
+        return residents[0] if residents else None
+
     def expected_signatory(self) -> str:
         return {
             Ownership.OWNER_OCCUPIED: Signatory.OWNER_OCCUPIER,

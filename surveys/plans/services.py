@@ -188,18 +188,17 @@ def _people(source: _Source, variant: str) -> list[dict]:
         ]
     # The installer gets the access contact only: the resident's name and phone, nothing more
     # (projects.permissions.can_see_access_contact).
-    access = [c for c in source.contacts if c.role == "resident"] or [
-        c for c in source.contacts if c.role == "owner" and dwelling.ownership == Ownership.OWNER_OCCUPIED
-    ]
+    access = dwelling.access_contact(source.contacts)
+    if access is None:
+        return []
     return [
         {
             "role": str(_("access contact")),
             "also_resident": False,
-            "name": c.name,
+            "name": access.name,
             "email": "",
-            "phone": c.phone,
+            "phone": access.phone,
         }
-        for c in access[:1]
     ]
 
 
