@@ -108,6 +108,8 @@ class Survey(models.Model):
         gaps = []
         for section, schema_field in all_fields():
             key = f"{section.name}.{schema_field.name}"
+            if not schema_field.applies(section.name, self.value):
+                continue  # not asked for this home (the place of a boiler it does not have)
             if schema_field.kind == "signature" and sign_off:
                 if not photo_counts.get(key):
                     gaps.append((section.name, schema_field.name))

@@ -23,6 +23,15 @@ class Field:
     min_photos: int = 0
     # Hidden from installers, in pages, PDF and API: the kitchen-table talk is personal.
     personal: bool = False
+    # Asked only when another answer of the same section is one of these: ("boiler_type", ("combi",)).
+    only_when: tuple[str, tuple[str, ...]] | None = None
+
+    def applies(self, section: str, value_of) -> bool:
+        """Is this question asked, given the answers (``value_of("<section>.<field>")``)?"""
+        if self.only_when is None:
+            return True
+        name, values = self.only_when
+        return value_of(f"{section}.{name}") in values
 
 
 @dataclass(frozen=True)
@@ -37,6 +46,9 @@ class Section:
 
 
 YES_NO_UNKNOWN = (("yes", _("yes")), ("no", _("no")), ("unknown", _("unknown")))
+
+# A home with a boiler of its own (not on collective heating): where it is and how old it is.
+OWN_BOILER = ("boiler_type", ("combi_boiler", "boiler_with_tank", "other"))
 
 EXPLAINED = (
     ("what_and_when", _("what happens and when")),
@@ -96,8 +108,10 @@ SECTIONS: tuple[Section, ...] = (
                     ("other", _("other")),
                 ),
             ),
-            Field("boiler_age", _("Age of the boiler (years)"), "number", required=False),
-            Field("boiler_place", _("Place of the boiler"), "text"),
+            Field(
+                "boiler_age", _("Age of the boiler (years)"), "number", required=False, only_when=OWN_BOILER
+            ),
+            Field("boiler_place", _("Place of the boiler"), "text", only_when=OWN_BOILER),
             Field(
                 "hot_water",
                 _("Hot water"),

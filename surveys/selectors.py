@@ -189,6 +189,9 @@ def survey_view(*, user: User, dwelling: Dwelling, survey=None) -> dict:
                     "display": _display(schema_field, answer.get("value")),
                     "photos": [photo for photo in photos if photo.field == key],
                     "missing": (section.name, schema_field.name) in missing,
+                    "applies": schema_field.applies(
+                        section.name, lambda key: (answers.get(key) or {}).get("value")
+                    ),
                     "required": (
                         schema_field.min_photos > 0
                         if schema_field.kind == "photos"

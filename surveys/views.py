@@ -144,6 +144,14 @@ def _form_config(request, dwelling, view) -> dict:
                 "minPhotos": schema_field.min_photos,
                 "label": str(schema_field.label),
                 "domId": item["dom_id"],
+                "onlyWhen": (
+                    [
+                        f"{section['section'].name}.{schema_field.only_when[0]}",
+                        list(schema_field.only_when[1]),
+                    ]
+                    if schema_field.only_when
+                    else None
+                ),
             }
     return {
         "dwelling": dwelling.pk,

@@ -456,9 +456,16 @@
 
   const shownThumbs = (node) => node.querySelectorAll("[data-thumbs] li:not([hidden])").length;
 
+  /** Is this question asked, given the answers on the page (the place of a boiler the home has)? */
+  function applies(key) {
+    const condition = config.fields[key].onlyWhen;
+    return !condition || condition[1].includes(readValue(condition[0]));
+  }
+
   function isMissing(key) {
     const field = config.fields[key];
     const node = fieldNode(key);
+    if (!applies(key)) return false;
     if (field.kind === "photos") return shownThumbs(node) < field.minPhotos;
     if (!field.required) return false;
     if (field.kind === "works") return !worksConfirmed() || currentWorks().length === 0;
@@ -468,6 +475,10 @@
   }
 
   function updateProgress() {
+    for (const key of Object.keys(config.fields)) {
+      const node = fieldNode(key);
+      if (node) node.hidden = !applies(key); // a question that is not asked is not shown either
+    }
     const open = Object.fromEntries(config.sections.map((name) => [name, 0]));
     for (const [key, field] of Object.entries(config.fields)) if (isMissing(key)) open[field.section] += 1;
     for (const [name, count] of Object.entries(open)) {

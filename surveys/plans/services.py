@@ -143,6 +143,8 @@ def _section(source: _Source, name: str, variant: str) -> dict | None:
             continue
         if schema_field.kind in ("works", "signature"):
             continue
+        if not schema_field.applies(section.name, source.survey.value):
+            continue  # not asked for this home
         answer = source.survey.answers.get(key)
         answer = answer if isinstance(answer, dict) else {}
         text, items = _display(schema_field, answer.get("value"))

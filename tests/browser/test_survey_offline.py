@@ -581,3 +581,18 @@ def test_a_visit_the_server_refuses_later_says_why_and_is_not_lost(tablet, netwo
     page.click("form[data-logout] button")
     wait_until(lambda: messages, page)
     assert page.url.endswith(f"/surveys/dwellings/{planned.pk}/")
+
+
+def test_the_place_of_the_boiler_is_asked_only_of_a_home_with_a_boiler(tablet, network, surveyor, planned):
+    page = tablet.new_page()
+    log_in(page, network, surveyor)
+    page.goto(f"{network.url}/surveys/dwellings/{planned.pk}/")
+    page.wait_for_selector("#survey[data-ready='1']")
+    open_section(page, "dwelling_scan")
+    place = page.locator("#f-dwelling_scan-boiler_place")
+    assert place.is_visible()  # the survey of the fixture has a boiler
+    page.click("label[for='f-dwelling_scan-boiler_type-collective']")
+    place.wait_for(state="hidden")
+    wait_for_sync(page, "sent")
+    page.click("label[for='f-dwelling_scan-boiler_type-combi_boiler']")
+    place.wait_for(state="visible")

@@ -73,3 +73,20 @@ def test_every_work_proposed_is_a_known_work_and_every_choice_answer_has_a_label
     scan = SECTIONS_BY_NAME["dwelling_scan"]
     for name in ("meter_cupboard_room", "low_temperature"):
         assert scan.field(name).required and scan.field(name).kind == "choice"
+
+
+@pytest.mark.django_db
+def test_a_home_on_collective_heating_is_not_asked_where_its_boiler_is(advised_project):
+    from surveys.models import Survey
+    from tests.factories import DwellingFactory, survey_answers
+
+    answers = survey_answers()
+    del answers["dwelling_scan.boiler_place"]
+    answers["dwelling_scan.boiler_type"] = {"value": "collective", "by": "surveyor"}
+    survey = Survey(dwelling=DwellingFactory(project=advised_project), answers=answers, works=[{"work": "x"}])
+    missing = survey.missing(photo_counts={"delivery_set.photos": 1}, sign_off=False)
+    assert ("dwelling_scan", "boiler_place") not in missing
+    answers["dwelling_scan.boiler_type"] = {"value": "combi_boiler", "by": "surveyor"}
+    assert ("dwelling_scan", "boiler_place") in survey.missing(
+        photo_counts={"delivery_set.photos": 1}, sign_off=False
+    )

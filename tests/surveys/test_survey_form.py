@@ -374,4 +374,9 @@ def test_the_config_is_valid_json_for_the_script(client, surveyor, planned):
         "minPhotos": 1,
         "label": config["fields"]["delivery_set.photos"]["label"],
         "domId": "f-delivery_set-photos",
+        "onlyWhen": None,
     }
+    assert config["fields"]["dwelling_scan.boiler_place"]["onlyWhen"] == [
+        "dwelling_scan.boiler_type",
+        ["combi_boiler", "boiler_with_tank", "other"],
+    ]
