@@ -100,6 +100,11 @@ def _sync_texts() -> dict:
         "sent": _("Everything has been sent"),
         "refused": _("Not sent: %(message)s"),
         "forbidden": _("The server refused the survey: log in again and reload the page. Nothing is lost."),
+        "refusedFirst": _(
+            "Some answers were not accepted: correct them first (they are marked in the form), then finish "
+            "the visit again."
+        ),
+        "photoRefused": _("This photo was not accepted."),
     }
 
 

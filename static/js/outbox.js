@@ -30,6 +30,8 @@
       return { state: "error", label: fmt(text.visitRefused, { message: draft.visit.error }) };
     }
     if (draft.blocked) return { state: "error", label: draft.blocked };
+    const refused = draft.surveyRefusals();
+    if (!pending && refused.length) return { state: "error", label: fmt(text.refused, { message: refused[0] }) };
     if (!pending) return { state: "sent", label: text.sent };
     const waiting = !navigator.onLine || draft.networkFailed;
     if (draft.visit) {
@@ -59,7 +61,7 @@
     for (const draft of all) {
       const card = document.querySelector(`[data-visit="${draft.dwelling}"] .card-body`);
       if (card) stateLine(card, draft);
-      else if (draft.pendingCount() || (draft.visit && draft.visit.error)) others.push(draft);
+      else if (draft.pendingCount() || draft.refusals().length) others.push(draft);
     }
     if (banner) {
       const pending = all.reduce((sum, draft) => sum + draft.pendingCount(), 0);

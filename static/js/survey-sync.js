@@ -13,7 +13,11 @@
  *                the device: finished in a cellar, it waits here and goes up after everything else.
  * Sending goes in that order, whenever the browser says it is online, on the "online" event and
  * every half minute, with a growing pause while the network or the server fails. Once the visit is
- * recorded, the draft of that dwelling is removed from the device.
+ * recorded, what the server has is removed from the device (anything changed meanwhile stays).
+ *
+ * Several pages may hold a draft of the same dwelling (the form and My day, two tabs): each round of
+ * sending takes a lock for that dwelling (Web Locks), first reads what the others wrote to the device
+ * since, and afterwards notes only what it sent, so nobody sends an old value over a newer one.
  *
  * No framework and no build step: plain modern JavaScript, read top to bottom.
  */
@@ -28,8 +32,10 @@
   // IndexedDB
 
   let dbPromise = null;
+  let deleted = false; // logged out: the drafts are gone and stay gone on this page
 
   function openDb() {
+    if (deleted) return Promise.reject(new Error("the drafts were removed"));
     if (!dbPromise) {
       dbPromise = new Promise((resolve, reject) => {
         const request = indexedDB.open(DB_NAME, DB_VERSION);
@@ -54,9 +60,12 @@
         request.onsuccess = () => {
           const db = request.result;
           // A newer version of this script opened in another tab: let it upgrade, open again next time.
-          db.onversionchange = () => {
+          // Deleted (logging out in another tab): never open it again from this page, or a round still
+          // under way here would bring the previous user's drafts back.
+          db.onversionchange = (event) => {
             db.close();
             dbPromise = null;
+            if (event.newVersion === null) deleted = true;
           };
           resolve(db);
         };
@@ -100,6 +109,23 @@
       ),
     put: (name, value) => onStore(name, "readwrite", (store) => store.put(value)),
     delete: (name, key) => onStore(name, "readwrite", (store) => store.delete(key)),
+    /** Change the stored row in place (one transaction): ``change(row)`` edits it, or says to drop it
+     * by returning "delete"; a row that is not there stays away. */
+    update: async (name, key, change) => {
+      const db = await openDb();
+      const transaction = db.transaction(name, "readwrite");
+      const done = new Promise((resolve, reject) => {
+        transaction.oncomplete = resolve;
+        transaction.onerror = transaction.onabort = () => reject(transaction.error);
+      });
+      const store = transaction.objectStore(name);
+      const row = await requestPromise(store.get(key));
+      if (row !== undefined) {
+        if (change(row) === "delete") store.delete(key);
+        else store.put(row);
+      }
+      await done;
+    },
   };
 
   /** Does the database exist at all? Asking avoids creating an empty one just to look. */
@@ -146,10 +172,11 @@
      * @param {object} options
      * @param {number} options.dwelling  the dwelling's id
      * @param {object} options.urls      answers, works, photos, visits
-     * @param {object} options.text      forbidden, refused (translated)
+     * @param {object} options.text      forbidden, refused, refusedFirst (translated)
      * @param {object} options.hooks     what the page shows: fieldError(key, message), worksError(message),
      *   photoSent(row), photoDropped(row), removalDone(removal, refused), visitRecorded(visit),
-     *   visitRefused(row), and changed() whenever the state of the loop changes
+     *   visitRefused(row), changed() whenever the state of the loop changes, and, for what another
+     *   page wrote meanwhile: answerReplaced(row), photoAdded(row), removalAdded(removal), worksReplaced()
      */
     constructor({ dwelling, urls, text, hooks = {} }) {
       this.dwelling = dwelling;
@@ -195,18 +222,100 @@
       }
     }
 
-    /** Read this dwelling's rows from the device into memory. */
+    /** Note on the stored row what happened to it (sent, refused), leaving what was changed since. */
+    async note(name, key, change) {
+      try {
+        await idb.update(name, key, change);
+      } catch {
+        this.storageBroken = true;
+      }
+    }
+
+    async readStored() {
+      const [answers, removals, photos, works, visits] = await Promise.all(
+        ["answers", "removals", "photos", "works", "visits"].map((name) => idb.ofDwelling(name, this.dwelling))
+      );
+      return { answers, removals, photos, works: works[0] || null, visit: visits[0] || null };
+    }
+
+    /** Read this dwelling's rows from the device into memory; what the page changed before is newer. */
     async load() {
       try {
-        for (const row of await idb.ofDwelling("answers", this.dwelling)) this.answers.set(row.key, row);
-        for (const row of await idb.ofDwelling("removals", this.dwelling)) this.removals.set(row.clientId, row);
-        for (const row of await idb.ofDwelling("photos", this.dwelling)) this.photos.set(row.clientId, row);
-        this.works = (await idb.ofDwelling("works", this.dwelling))[0] || null;
-        this.visit = (await idb.ofDwelling("visits", this.dwelling))[0] || null;
+        const stored = await this.readStored();
+        for (const row of stored.answers) if (!this.answers.has(row.key)) this.answers.set(row.key, row);
+        for (const row of stored.removals) this.removals.set(row.clientId, row);
+        for (const row of stored.photos) if (!this.removals.has(row.clientId)) this.photos.set(row.clientId, row);
+        this.works = this.works || stored.works;
+        this.visit = this.visit || stored.visit;
       } catch {
         this.storageBroken = true; // no IndexedDB: the page works from what the server sent
       }
       return this;
+    }
+
+    /** Take in what another page of this dwelling wrote to the device since: newer answers and works,
+     * photos and removals added there, and what it sent. Without storage, memory is all there is. */
+    async refresh() {
+      if (this.storageBroken) return;
+      let stored;
+      try {
+        stored = await this.readStored();
+      } catch {
+        return;
+      }
+      const keep = (mine, theirs) => {
+        mine.sentRev = Math.max(mine.sentRev, theirs.sentRev);
+        mine.sentVersion = Math.max(mine.sentVersion || 0, theirs.sentVersion || 0);
+        if (theirs.errorRev === theirs.rev && theirs.rev === mine.rev) Object.assign(mine, { error: theirs.error, errorRev: theirs.errorRev });
+      };
+      const storedKeys = new Set();
+      for (const row of stored.answers) {
+        storedKeys.add(row.key);
+        const mine = this.answers.get(row.key);
+        if (!mine || row.rev > mine.rev) {
+          this.answers.set(row.key, row);
+          this.hook("answerReplaced", row);
+        } else if (row.rev === mine.rev) {
+          keep(mine, row);
+        }
+      }
+      // Gone from the device: sent, and removed after the visit was recorded elsewhere.
+      for (const [key, mine] of this.answers) if (!storedKeys.has(key) && mine.rev <= mine.sentRev) this.answers.delete(key);
+      const storedRemovals = new Set();
+      for (const removal of stored.removals) {
+        storedRemovals.add(removal.clientId);
+        if (this.removals.has(removal.clientId)) continue;
+        this.removals.set(removal.clientId, removal);
+        this.photos.delete(removal.clientId);
+        this.hook("removalAdded", removal);
+      }
+      const storedPhotos = new Set();
+      for (const row of stored.photos) {
+        storedPhotos.add(row.clientId);
+        const mine = this.photos.get(row.clientId);
+        if (mine) {
+          mine.sent = mine.sent || row.sent;
+          mine.attempted = mine.attempted || row.attempted;
+        } else if (!this.removals.has(row.clientId)) {
+          this.photos.set(row.clientId, row);
+          this.hook("photoAdded", row);
+        }
+      }
+      for (const [clientId, mine] of this.photos) if (!storedPhotos.has(clientId) && mine.sent) this.photos.delete(clientId);
+      if (stored.works && (!this.works || stored.works.rev > this.works.rev)) {
+        this.works = stored.works;
+        this.hook("worksReplaced");
+      } else if (stored.works && this.works && stored.works.rev === this.works.rev) {
+        keep(this.works, stored.works);
+      } else if (!stored.works && this.works && this.works.rev <= this.works.sentRev) {
+        this.works = null;
+      }
+      const visit = stored.visit;
+      if (visit && (!this.visit || visit.clientId !== this.visit.clientId || visit.finishedAt > this.visit.finishedAt)) {
+        this.visit = visit;
+      } else if (!visit && this.visit) {
+        this.visit = null; // recorded from another page
+      }
     }
 
     pendingCount() {
@@ -219,10 +328,16 @@
       return count;
     }
 
-    refusals() {
+    /** The messages of what the server refused in the survey itself (answers, works). */
+    surveyRefusals() {
       const messages = [];
       for (const row of this.answers.values()) if (answerRefused(row)) messages.push(row.error);
       if (worksRefused(this.works)) messages.push(this.works.error);
+      return messages;
+    }
+
+    refusals() {
+      const messages = this.surveyRefusals();
       if (this.visit && this.visit.error) messages.push(this.visit.error);
       return messages;
     }
@@ -277,18 +392,25 @@
       await this.unstore("visits", this.dwelling);
     }
 
-    /** Remove everything of this dwelling from the device. */
-    async clear() {
-      for (const row of this.answers.values()) await this.unstore("answers", [this.dwelling, row.key]);
-      for (const clientId of this.photos.keys()) await this.unstore("photos", clientId);
-      for (const clientId of this.removals.keys()) await this.unstore("removals", clientId);
-      await this.unstore("works", this.dwelling);
-      await this.unstore("visits", this.dwelling);
-      this.answers.clear();
-      this.photos.clear();
-      this.removals.clear();
-      this.works = null;
-      this.visit = null;
+    /** The visit is recorded: remove from the device what the server has. Anything changed or added
+     * meanwhile (the form stays open while the visit goes) stays, and goes as a correction. */
+    async clearSent(visit) {
+      for (const [key, row] of Array.from(this.answers)) {
+        if (answerPending(row) || answerRefused(row)) continue;
+        this.answers.delete(key);
+        await this.note("answers", [this.dwelling, key], (stored) => (stored.rev <= stored.sentRev ? "delete" : undefined));
+      }
+      for (const [clientId, row] of Array.from(this.photos)) {
+        if (!row.sent) continue;
+        this.photos.delete(clientId);
+        await this.unstore("photos", clientId);
+      }
+      if (this.works && !worksPending(this.works) && !worksRefused(this.works)) {
+        this.works = null;
+        await this.note("works", this.dwelling, (stored) => (stored.rev <= stored.sentRev ? "delete" : undefined));
+      }
+      if (this.visit && this.visit.clientId === visit.clientId) this.visit = null;
+      await this.note("visits", this.dwelling, (stored) => (stored.clientId === visit.clientId ? "delete" : undefined));
     }
 
     // ----------------------------------------------------------------------------------------
@@ -334,26 +456,36 @@
           const survey = await response.json();
           for (const [key, rev] of revs) {
             const row = this.answers.get(key);
-            row.sentRev = Math.max(row.sentRev, rev);
-            row.sentVersion = survey.version;
-            await this.store("answers", { ...row });
+            if (row) {
+              row.sentRev = Math.max(row.sentRev, rev);
+              row.sentVersion = survey.version;
+            }
+            await this.note("answers", [this.dwelling, key], (stored) => {
+              stored.sentRev = Math.max(stored.sentRev, rev);
+              stored.sentVersion = survey.version;
+            });
           }
           continue;
         }
         if (response.status !== 400) throw await this.failure(response);
-        // One answer was refused (and nothing of this round saved): mark it, send the others again.
+        // One answer was refused (and nothing of this round saved): mark the value that was sent as
+        // refused, unless it was changed meanwhile (that one goes next), and send the others again.
         const body = await response.json().catch(() => ({}));
         const errors =
           body && body.answers && typeof body.answers === "object" && !Array.isArray(body.answers) ? body.answers : {};
         let marked = 0;
         for (const [key, messages] of Object.entries(errors)) {
+          const sent = revs.get(key);
           const row = this.answers.get(key);
-          if (!row) continue;
-          row.error = firstMessage(messages);
-          row.errorRev = row.rev;
-          this.hook("fieldError", key, row.error);
-          await this.store("answers", { ...row });
+          if (sent === undefined || !row) continue;
           marked += 1;
+          if (row.rev !== sent) continue; // corrected while it was on its way
+          row.error = firstMessage(messages);
+          row.errorRev = sent;
+          this.hook("fieldError", key, row.error);
+          await this.note("answers", [this.dwelling, key], (stored) => {
+            if (stored.rev === sent) Object.assign(stored, { error: row.error, errorRev: sent });
+          });
         }
         if (!marked) throw new Blocked(this.text.refused.replace("%(message)s", firstMessage(body)));
       }
@@ -368,23 +500,34 @@
         const survey = await response.json();
         works.sentRev = Math.max(works.sentRev, rev);
         works.sentVersion = survey.version;
+        await this.note("works", this.dwelling, (stored) => {
+          stored.sentRev = Math.max(stored.sentRev, rev);
+          stored.sentVersion = survey.version;
+        });
       } else if (response.status === 400) {
-        works.error = firstMessage(await response.json().catch(() => ({})));
+        const error = firstMessage(await response.json().catch(() => ({})));
+        if (works.rev !== rev) return; // changed while it was on its way: the new list goes next
+        works.error = error;
         works.errorRev = rev;
-        this.hook("worksError", works.error);
+        this.hook("worksError", error);
+        await this.note("works", this.dwelling, (stored) => {
+          if (stored.rev === rev) Object.assign(stored, { error, errorRev: rev });
+        });
       } else {
         throw await this.failure(response);
       }
-      await this.store("works", { ...works });
     }
 
     async sendPhotos() {
+      let failed = null; // the server failed on a photo: try the others, then again later
       for (const row of Array.from(this.photos.values())) {
         if (row.sent || !this.photos.has(row.clientId)) continue; // sent, or removed meanwhile
         if (!row.attempted) {
           // From now on the server may have it, even if its answer gets lost: removing it needs a removal.
           row.attempted = true;
-          await this.store("photos", row);
+          await this.note("photos", row.clientId, (stored) => {
+            stored.attempted = true;
+          });
         }
         const form = new FormData();
         form.append("field", row.field);
@@ -394,18 +537,24 @@
         if (!this.photos.has(row.clientId)) continue; // removed while it was on its way: its removal follows
         if (response.ok) {
           row.sent = true; // kept on the device until a page from the server shows it
-          await this.store("photos", row);
+          await this.note("photos", row.clientId, (stored) => {
+            stored.sent = true;
+          });
           this.hook("photoSent", row);
-        } else if (response.status === 400) {
+        } else if (response.status === 400 || response.status === 413 || response.status === 415) {
           // Not a photo, too large, ...: say so at the field and drop it; retrying cannot help.
-          this.hook("fieldError", row.field, firstMessage(await response.json().catch(() => ({}))));
+          const body = await response.json().catch(() => null);
+          this.hook("fieldError", row.field, firstMessage(body) || this.text.photoRefused);
           this.photos.delete(row.clientId);
           await this.unstore("photos", row.clientId);
           this.hook("photoDropped", row);
+        } else if (response.status >= 500) {
+          failed = failed || new Retry(`HTTP ${response.status}`);
         } else {
           throw await this.failure(response);
         }
       }
+      if (failed) throw failed;
     }
 
     async sendRemovals() {
@@ -426,12 +575,30 @@
       }
     }
 
+    async refuseVisit(visit, body, message) {
+      if (this.visit !== visit) return; // finished again meanwhile: that one goes next
+      visit.errorBody = body;
+      visit.error = message;
+      await this.note("visits", this.dwelling, (stored) => {
+        if (stored.clientId === visit.clientId && stored.finishedAt === visit.finishedAt) {
+          Object.assign(stored, { error: message, errorBody: body });
+        }
+      });
+      this.hook("visitRefused", visit);
+    }
+
     async sendVisit() {
       const visit = this.visit;
       if (!visitPending(visit)) return;
       // The visit goes last, and only when everything before it got through: a "completed" visit
       // needs the answers and photos on the server.
       if (this.pendingCount() > 1) return;
+      // What the server refused must be put right first: recorded now, the visit would be recorded
+      // without it, and its draft would leave the device.
+      if (this.surveyRefusals().length) {
+        await this.refuseVisit(visit, { detail: this.text.refusedFirst }, this.text.refusedFirst);
+        return;
+      }
       const response = await this.send(this.urls.visits, {
         method: "POST",
         json: {
@@ -446,16 +613,13 @@
       });
       if (response.ok) {
         const recorded = await response.json();
-        await this.clear();
+        await this.clearSent(visit);
         this.hook("visitRecorded", recorded);
       } else if (response.status === 400 || response.status === 409) {
         // Refused (the survey is not complete after all, the home was planned otherwise meanwhile):
         // nothing was recorded. Keep it, with the reasons, until the surveyor looks at it again.
         const body = await response.json().catch(() => ({}));
-        visit.errorBody = body;
-        visit.error = firstMessage(body.survey || body.detail || body) || `HTTP ${response.status}`;
-        await this.store("visits", { ...visit });
-        this.hook("visitRefused", visit);
+        await this.refuseVisit(visit, body, firstMessage(body.survey || body.detail || body) || `HTTP ${response.status}`);
       } else {
         throw await this.failure(response);
       }
@@ -465,6 +629,24 @@
     schedule(delay = 800) {
       clearTimeout(this.debounceTimer);
       this.debounceTimer = setTimeout(() => this.sync(), delay);
+    }
+
+    /** One round, alone for this dwelling across the tablet's pages: take in what others wrote, send. */
+    async round() {
+      const work = async () => {
+        await this.refresh();
+        this.hook("changed");
+        await this.sendAnswers();
+        await this.sendWorks();
+        await this.sendPhotos();
+        await this.sendRemovals();
+        await this.sendVisit();
+      };
+      if (navigator.locks && navigator.locks.request) {
+        await navigator.locks.request(`${DB_NAME}-${this.dwelling}`, work);
+      } else {
+        await work();
+      }
     }
 
     /** Send everything that waits, once; returns when done (or failed). */
@@ -483,11 +665,7 @@
       this.hook("changed");
       this.running = (async () => {
         try {
-          await this.sendAnswers();
-          await this.sendWorks();
-          await this.sendPhotos();
-          await this.sendRemovals();
-          await this.sendVisit();
+          await this.round();
           this.networkFailed = false;
           this.retryDelay = 0;
         } catch (error) {
@@ -497,15 +675,19 @@
             // Back off: 2, 4, 8, ... seconds, at most a minute, until it gets through.
             this.networkFailed = true;
             this.retryDelay = Math.min(this.retryDelay ? this.retryDelay * 2 : 2000, 60000);
-            this.retryTimer = setTimeout(() => this.sync(), this.retryDelay);
+            this.retryTimer = setTimeout(() => {
+              this.retryTimer = null;
+              this.sync();
+            }, this.retryDelay);
           }
         } finally {
           this.running = null;
           this.sending = false;
           this.hook("changed");
-          if (this.again) {
+          if (this.again || (!this.networkFailed && !this.blocked && navigator.onLine && this.pendingCount())) {
+            // Changed during the round, or left by it (a correction made while the visit went): go on.
             this.again = false;
-            if (!this.networkFailed) this.schedule(0);
+            if (!this.networkFailed && !this.blocked) this.schedule(0);
           }
         }
       })();
@@ -563,6 +745,7 @@
 
   /** Remove every draft and the cached survey pages from the device (a shared tablet, logging out). */
   async function forgetAll() {
+    deleted = true; // nothing on this page may write them back
     if (dbPromise) {
       (await dbPromise.catch(() => null))?.close();
       dbPromise = null;

@@ -75,6 +75,18 @@
         showFinishErrors(visit.errorBody);
       },
       changed: () => render(),
+      // What another page of this home (My day, a second tab) wrote meanwhile.
+      answerReplaced: (row) => {
+        writeValue(row.key, row.value);
+        writeBy(row.key, row.by);
+        updateProgress();
+      },
+      photoAdded: (row) => showThumb(row),
+      removalAdded: (removal) => {
+        const item = thumbOf(removal.clientId);
+        if (item) item.hidden = true;
+      },
+      worksReplaced: () => renderWorks(),
     },
   });
 
@@ -603,6 +615,7 @@
   /** The checks the server makes too, so that a visit finished offline is right when it arrives. */
   function visitProblems(visit) {
     const problems = {};
+    if (draft.surveyRefusals().length) problems.detail = text.refusedFirst;
     if (!visit.outcome) problems.outcome = text.chooseOutcome;
     if (config.visitCount && finishForm.elements.second_visit_reason && !visit.secondVisitReason) {
       problems.second_visit_reason = text.reasonRequired;
@@ -632,7 +645,7 @@
           note: data.get("note") || "",
           secondVisitReason: (data.get("second_visit_reason") || "").trim(),
           secondPersonOrganisation: organisation ? Number(organisation) : null,
-          startedAt: openedAt,
+          startedAt: (draft.visit && draft.visit.startedAt) || openedAt,
           finishedAt: new Date().toISOString(),
           address: config.address, // for My day, should the visit wait or be refused
         };
@@ -642,7 +655,8 @@
         await draft.finishVisit(visit);
         render();
         await draft.flush(); // recorded: visitRecorded goes to My day; refused: visitRefused says why
-        if (draft.visit && !draft.visit.error) showQueued(true); // no connection: it waits on the device
+        if (draft.blocked) showFinishErrors({ detail: draft.blocked }); // waits for a new login
+        else if (draft.visit && !draft.visit.error) showQueued(true); // no connection: it waits on the device
       } catch (error) {
         showFinishErrors({ detail: error instanceof Blocked ? error.message : text.finishFailed });
       } finally {
@@ -696,6 +710,8 @@
       if (outcome) outcome.checked = true;
       finishForm.elements.note.value = visit.note || "";
       if (finishForm.elements.second_visit_reason) finishForm.elements.second_visit_reason.value = visit.secondVisitReason || "";
+      const organisation = finishForm.elements.second_person_organisation;
+      if (organisation) organisation.value = visit.secondPersonOrganisation ? String(visit.secondPersonOrganisation) : "";
       if (visit.error) showFinishErrors(visit.errorBody);
       else showQueued(true);
     } else if (draft.visit) {

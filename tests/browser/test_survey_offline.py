@@ -596,3 +596,112 @@ def test_the_place_of_the_boiler_is_asked_only_of_a_home_with_a_boiler(tablet, n
     wait_for_sync(page, "sent")
     page.click("label[for='f-dwelling_scan-boiler_type-combi_boiler']")
     place.wait_for(state="visible")
+
+
+class Hold:
+    """Requests to one address wait until the test lets them go; from then on they pass."""
+
+    def __init__(self, page, pattern):
+        self.waiting = []
+        self.passing = False
+        page.route(pattern, lambda route: route.continue_() if self.passing else self.waiting.append(route))
+
+    def release(self):
+        self.passing = True
+        while self.waiting:
+            self.waiting.pop(0).continue_()
+
+
+@pytest.fixture
+def held(browser):
+    """A tablet whose requests the test can hold on their way and let go when it wants (no service
+    worker, which would take the page's requests out of Playwright's hands)."""
+    context = browser.new_context(viewport=TABLET, locale="nl-NL", has_touch=True, service_workers="block")
+    yield context
+    context.close()
+
+
+def test_a_value_corrected_while_the_wrong_one_is_on_its_way_is_sent(held, live_server, surveyor, planned):
+    page = held.new_page()
+    log_in(page, live_server, surveyor)
+    answers = Hold(page, "**/api/v1/surveys/*/answers/")
+    page.goto(f"{live_server.url}/surveys/dwellings/{planned.pk}/")
+    page.wait_for_selector("#survey[data-ready='1']")
+    open_section(page, "dwelling_scan")
+    page.fill("#f-dwelling_scan-electrical_groups-input", "-5")
+    wait_until(lambda: answers.waiting, page)
+    # The surveyor sees the typo and puts it right while the first value is still on its way.
+    page.fill("#f-dwelling_scan-electrical_groups-input", "5")
+    answers.release()  # the server refuses -5; then 5 goes
+    wait_for_sync(page, "sent")
+    assert answers_of(planned)["dwelling_scan.electrical_groups"]["value"] == 5
+    assert page.locator("#f-dwelling_scan-electrical_groups [data-error]").inner_text() == ""
+
+
+def test_a_correction_made_while_the_visit_is_on_its_way_is_not_lost(held, live_server, surveyor, planned):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from surveys.services import photo_add
+
+    photo_add(
+        actor=surveyor,
+        dwelling_id=planned.pk,
+        field="delivery_set.photos",
+        upload=SimpleUploadedFile("afleverset.png", image_bytes("PNG"), content_type="image/png"),
+    )
+    survey = Survey.objects.get(dwelling=planned)
+    survey.answers = {
+        **survey.answers,
+        **{key: {"value": value, "by": "surveyor"} for key, value in {**ONLINE, **OFFLINE}.items()},
+    }
+    survey.save()
+    page = held.new_page()
+    log_in(page, live_server, surveyor)
+    page.goto(f"{live_server.url}/surveys/dwellings/{planned.pk}/")
+    page.wait_for_selector("#survey[data-ready='1']")
+    open_section(page, "works")
+    page.click("[data-works-confirm]")
+    wait_for_sync(page, "sent")
+    visits = Hold(page, "**/api/v1/surveys/*/visits/")
+    page.click("a.step-finish")
+    page.click("label[for='outcome-completed']")
+    page.click("#finish-submit")
+    wait_until(lambda: visits.waiting, page)
+    # While the visit is on its way, the surveyor corrects the meter cupboard.
+    open_section(page, "dwelling_scan")
+    page.fill("#f-dwelling_scan-meter_cupboard-input", "Gang, naast de voordeur")
+    wait_until(lambda: stored_answers(page).count("Gang, naast de voordeur") == 1, page)
+    visits.release()
+    page.wait_for_url("**/surveys/my-day/")
+    # The correction stayed on the tablet and went up from My day, to the surveyed home.
+    wait_until(
+        lambda: answers_of(planned)["dwelling_scan.meter_cupboard"]["value"] == "Gang, naast de voordeur",
+        page,
+    )
+    assert Dwelling.objects.get(pk=planned.pk).state == "surveyed"
+    assert Visit.objects.filter(dwelling=planned).count() == 1
+    # Kept on the tablet as sent (a survey page kept from before would otherwise show the old value).
+    wait_until(lambda: all(row["sentRev"] == row["rev"] for row in stored_rows(page, "answers")), page)
+
+
+def test_a_visit_is_not_finished_over_an_answer_the_server_refused(tablet, network, surveyor, planned):
+    page = tablet.new_page()
+    log_in(page, network, surveyor)
+    page.goto(f"{network.url}/surveys/dwellings/{planned.pk}/")
+    page.wait_for_selector("#survey[data-ready='1']")
+    open_section(page, "dwelling_scan")
+    page.fill("#f-dwelling_scan-boiler_age-input", "-3")
+    page.wait_for_selector("#f-dwelling_scan-boiler_age [data-error]:not(:empty)")
+    wait_for_sync(page, "error")
+    page.click("a.step-finish")
+    page.click("label[for='outcome-not_home']")
+    page.click("#finish-submit")
+    assert "niet geaccepteerd" in page.locator("#finish-message").inner_text()
+    assert stored_rows(page, "visits") == []
+    assert not Visit.objects.exists()
+    # Put right, the visit goes.
+    page.fill("#f-dwelling_scan-boiler_age-input", "3")
+    wait_for_sync(page, "sent")
+    page.click("#finish-submit")
+    page.wait_for_url("**/surveys/my-day/")
+    assert Visit.objects.get(dwelling=planned).outcome == "not_home"
