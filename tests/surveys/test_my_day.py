@@ -109,6 +109,16 @@ def test_query_count_does_not_grow_with_visits(client, advised_project, surveyor
     assert queries() == few
 
 
+def test_the_page_loads_its_outbox_once_and_keeps_its_title_plain(client, surveyor):
+    import re
+
+    client.force_login(surveyor)
+    page = client.get(reverse("surveys:my-day")).text
+    assert re.search(r"<title>([^<]*)</title>", page).group(1).startswith("Mijn dag")
+    assert page.count('id="outbox-config"') == 1
+    assert page.count("js/outbox.js") == 1
+
+
 def test_a_wrong_date_shows_today(client, surveyor):
     client.force_login(surveyor)
     page = client.get(reverse("surveys:my-day"), {"date": "gisteren"})
