@@ -5,6 +5,7 @@ import os
 import shutil
 import socket
 import threading
+import time
 from urllib.parse import urlsplit
 
 import pytest
@@ -70,6 +71,7 @@ class Network:
         target = urlsplit(live_server.url)
         self.target = (target.hostname, target.port)
         self.up = True
+        self.stalled = False  # connections are taken but nothing comes through: a weak signal
         self.lock = threading.Lock()
         self.sockets: set[socket.socket] = set()
         self.listener = socket.create_server(("127.0.0.1", 0))
@@ -80,14 +82,25 @@ class Network:
         self.context.set_offline(True)
         with self.lock:
             self.up = False
+            self.stalled = False  # what hung now fails
             for sock in self.sockets:
                 with contextlib.suppress(OSError):
                     sock.shutdown(socket.SHUT_RDWR)
             self.sockets.clear()
 
+    def stall(self):
+        """A signal so weak that nothing comes through, while the browser still thinks it is online."""
+        with self.lock:
+            self.stalled = True
+
     def on(self):
         with self.lock:
             self.up = True
+            self.stalled = False
+            for sock in self.sockets:  # what hung while stalled fails now, and is tried again
+                with contextlib.suppress(OSError):
+                    sock.shutdown(socket.SHUT_RDWR)
+            self.sockets.clear()
         self.context.set_offline(False)
 
     def close(self):
@@ -104,6 +117,9 @@ class Network:
                 if not self.up:
                     client.close()
                     continue
+                if self.stalled:
+                    self.sockets.add(client)  # held open, unanswered, until the signal is back
+                    continue
                 try:
                     upstream = socket.create_connection(self.target)
                 except OSError:
@@ -116,6 +132,8 @@ class Network:
     def _pipe(self, source, sink):
         try:
             while data := source.recv(65536):
+                while self.stalled:  # a weak signal: what was said on an open connection hangs too
+                    time.sleep(0.05)
                 sink.sendall(data)
         except OSError:
             pass

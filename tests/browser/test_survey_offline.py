@@ -705,3 +705,18 @@ def test_a_visit_is_not_finished_over_an_answer_the_server_refused(tablet, netwo
     page.click("#finish-submit")
     page.wait_for_url("**/surveys/my-day/")
     assert Visit.objects.get(dwelling=planned).outcome == "not_home"
+
+
+def test_on_a_signal_too_weak_to_answer_the_kept_survey_page_opens(tablet, network, surveyor, planned):
+    page = tablet.new_page()
+    log_in(page, network, surveyor)
+    page.goto(f"{network.url}/surveys/dwellings/{planned.pk}/")
+    page.wait_for_selector("#survey[data-ready='1']")
+    wait_until_kept(page)
+    page.fill("#f-kitchen_table-present-input", "Bewoner")
+    wait_for_sync(page, "sent")
+    network.stall()
+    page.reload(wait_until="domcontentloaded", timeout=15000)
+    page.wait_for_selector("#survey[data-ready='1']", timeout=15000)
+    assert page.input_value("#f-kitchen_table-present-input") == "Bewoner"
+    network.on()
