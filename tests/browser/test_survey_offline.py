@@ -87,6 +87,36 @@ def log_in(page, server, user):
     page.wait_for_url("**/projects/")
 
 
+def open_form(context, server, user, dwelling):
+    """A new page in ``context``: logged in as ``user``, the survey form of ``dwelling`` ready."""
+    page = context.new_page()
+    log_in(page, server, user)
+    page.goto(f"{server.url}/surveys/dwellings/{dwelling.pk}/")
+    page.wait_for_selector("#survey[data-ready='1']")
+    return page
+
+
+def ready_to_finish(dwelling, surveyor):
+    """Every question answered and the photo of the delivery set taken: only the works to confirm."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from surveys.services import photo_add
+
+    photo = photo_add(
+        actor=surveyor,
+        dwelling_id=dwelling.pk,
+        field="delivery_set.photos",
+        upload=SimpleUploadedFile("afleverset.png", image_bytes("PNG"), content_type="image/png"),
+    )
+    survey = Survey.objects.get(dwelling=dwelling)
+    survey.answers = {
+        **survey.answers,
+        **{key: {"value": value, "by": "surveyor"} for key, value in {**ONLINE, **OFFLINE}.items()},
+    }
+    survey.save()
+    return photo
+
+
 def open_section(page, name):
     if not page.locator(f"#section-{name}").evaluate("details => details.open"):
         page.click(f"#section-{name} > summary")
@@ -234,10 +264,7 @@ def test_a_survey_goes_on_offline_and_arrives_once(tablet, network, surveyor, pl
 
 
 def test_completed_with_gaps_shows_what_is_missing_and_records_nothing(tablet, network, surveyor, planned):
-    page = tablet.new_page()
-    log_in(page, network, surveyor)
-    page.goto(f"{network.url}/surveys/dwellings/{planned.pk}/")
-    page.wait_for_selector("#survey[data-ready='1']")
+    page = open_form(tablet, network, surveyor, planned)
     page.click("a.step-finish")
     page.click("label[for='outcome-completed']")
     page.click("#finish-submit")
@@ -287,10 +314,7 @@ def test_no_sideways_scrolling_on_a_tablet(browser, live_server, surveyor, plann
 def test_logging_out_warns_about_unsent_changes_and_then_clears_the_device(
     tablet, network, surveyor, planned
 ):
-    page = tablet.new_page()
-    log_in(page, network, surveyor)
-    page.goto(f"{network.url}/surveys/dwellings/{planned.pk}/")
-    page.wait_for_selector("#survey[data-ready='1']")
+    page = open_form(tablet, network, surveyor, planned)
     network.off()
     page.fill("#f-kitchen_table-present-input", "Alleen de bewoner")
     wait_for_sync(page, "waiting")
@@ -502,10 +526,7 @@ def test_a_visit_finished_offline_is_recorded_once_from_my_day(tablet, network, 
 
 
 def test_finishing_offline_with_gaps_lists_them_and_keeps_no_visit(tablet, network, surveyor, planned):
-    page = tablet.new_page()
-    log_in(page, network, surveyor)
-    page.goto(f"{network.url}/surveys/dwellings/{planned.pk}/")
-    page.wait_for_selector("#survey[data-ready='1']")
+    page = open_form(tablet, network, surveyor, planned)
     network.off()
     page.click("a.step-finish")
     page.click("#finish-submit")  # no outcome chosen
@@ -526,20 +547,7 @@ def test_finishing_offline_with_gaps_lists_them_and_keeps_no_visit(tablet, netwo
 def test_a_visit_the_server_refuses_later_says_why_and_is_not_lost(tablet, network, surveyor, planned):
     """Finished offline as complete, but meanwhile the photo of the delivery set went from the server:
     the visit is not recorded, My day says why, and logging out warns before it is thrown away."""
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from surveys.services import photo_add
-
-    photo = photo_add(
-        actor=surveyor,
-        dwelling_id=planned.pk,
-        field="delivery_set.photos",
-        upload=SimpleUploadedFile("afleverset.png", image_bytes("PNG"), content_type="image/png"),
-    )
-    answers = {key: {"value": value, "by": "surveyor"} for key, value in {**ONLINE, **OFFLINE}.items()}
-    survey = Survey.objects.get(dwelling=planned)
-    survey.answers = {**survey.answers, **answers}
-    survey.save()
+    photo = ready_to_finish(planned, surveyor)
     page = tablet.new_page()
     log_in(page, network, surveyor)
     page.goto(f"{network.url}/surveys/my-day/")
@@ -584,10 +592,7 @@ def test_a_visit_the_server_refuses_later_says_why_and_is_not_lost(tablet, netwo
 
 
 def test_the_place_of_the_boiler_is_asked_only_of_a_home_with_a_boiler(tablet, network, surveyor, planned):
-    page = tablet.new_page()
-    log_in(page, network, surveyor)
-    page.goto(f"{network.url}/surveys/dwellings/{planned.pk}/")
-    page.wait_for_selector("#survey[data-ready='1']")
+    page = open_form(tablet, network, surveyor, planned)
     open_section(page, "dwelling_scan")
     place = page.locator("#f-dwelling_scan-boiler_place")
     assert place.is_visible()  # the survey of the fixture has a boiler
@@ -639,26 +644,8 @@ def test_a_value_corrected_while_the_wrong_one_is_on_its_way_is_sent(held, live_
 
 
 def test_a_correction_made_while_the_visit_is_on_its_way_is_not_lost(held, live_server, surveyor, planned):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
-    from surveys.services import photo_add
-
-    photo_add(
-        actor=surveyor,
-        dwelling_id=planned.pk,
-        field="delivery_set.photos",
-        upload=SimpleUploadedFile("afleverset.png", image_bytes("PNG"), content_type="image/png"),
-    )
-    survey = Survey.objects.get(dwelling=planned)
-    survey.answers = {
-        **survey.answers,
-        **{key: {"value": value, "by": "surveyor"} for key, value in {**ONLINE, **OFFLINE}.items()},
-    }
-    survey.save()
-    page = held.new_page()
-    log_in(page, live_server, surveyor)
-    page.goto(f"{live_server.url}/surveys/dwellings/{planned.pk}/")
-    page.wait_for_selector("#survey[data-ready='1']")
+    ready_to_finish(planned, surveyor)
+    page = open_form(held, live_server, surveyor, planned)
     open_section(page, "works")
     page.click("[data-works-confirm]")
     wait_for_sync(page, "sent")
@@ -685,10 +672,7 @@ def test_a_correction_made_while_the_visit_is_on_its_way_is_not_lost(held, live_
 
 
 def test_a_visit_is_not_finished_over_an_answer_the_server_refused(tablet, network, surveyor, planned):
-    page = tablet.new_page()
-    log_in(page, network, surveyor)
-    page.goto(f"{network.url}/surveys/dwellings/{planned.pk}/")
-    page.wait_for_selector("#survey[data-ready='1']")
+    page = open_form(tablet, network, surveyor, planned)
     open_section(page, "dwelling_scan")
     page.fill("#f-dwelling_scan-boiler_age-input", "-3")
     page.wait_for_selector("#f-dwelling_scan-boiler_age [data-error]:not(:empty)")
@@ -708,10 +692,7 @@ def test_a_visit_is_not_finished_over_an_answer_the_server_refused(tablet, netwo
 
 
 def test_on_a_signal_too_weak_to_answer_the_kept_survey_page_opens(tablet, network, surveyor, planned):
-    page = tablet.new_page()
-    log_in(page, network, surveyor)
-    page.goto(f"{network.url}/surveys/dwellings/{planned.pk}/")
-    page.wait_for_selector("#survey[data-ready='1']")
+    page = open_form(tablet, network, surveyor, planned)
     wait_until_kept(page)
     page.fill("#f-kitchen_table-present-input", "Bewoner")
     wait_for_sync(page, "sent")
