@@ -31,6 +31,17 @@ def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
+def plan_visit(planner, dwelling_id, surveyor, when):
+    """The survey party plans a visit, as a planner does on the dwelling page."""
+    return dwelling_transition(
+        actor=planner,
+        dwelling_id=dwelling_id,
+        transition="plan_survey",
+        surveyor=surveyor,
+        appointment_at=when,
+    )
+
+
 @pytest.fixture
 def planner(advised_project):
     return member_of(advised_project, OrganisationKind.INSTALLER, Role.SURVEY_PARTY)
@@ -235,13 +246,7 @@ class TestCapacity:
         wed = mon + datetime.timedelta(days=2)
         # Already there: Aarts has a visit at 10:00 on Monday, Bakker an open slot at 9:00.
         earlier = informed(advised_project, "Elzenlaan", 1)
-        dwelling_transition(
-            actor=planner,
-            dwelling_id=earlier.pk,
-            transition="plan_survey",
-            surveyor=surveyor,
-            appointment_at=at(mon, 10),
-        )
+        plan_visit(planner, earlier.pk, surveyor, at(mon, 10))
         SurveySlot.objects.create(
             project=advised_project, surveyor=colleague, starts_at=at(mon, 9), created_by=planner
         )
@@ -274,13 +279,7 @@ class TestCapacity:
     def test_no_visit_overlaps_a_visit_at_an_odd_time(self, advised_project, planner, surveyor):
         day = monday()
         earlier = informed(advised_project, "Elzenlaan", 1)
-        dwelling_transition(
-            actor=planner,
-            dwelling_id=earlier.pk,
-            transition="plan_survey",
-            surveyor=surveyor,
-            appointment_at=at(day, 9, 30),
-        )
+        plan_visit(planner, earlier.pk, surveyor, at(day, 9, 30))
         homes = [informed(advised_project, "Kastanjelaan", number) for number in (1, 2)]
         plan_area(
             actor=planner,
@@ -347,13 +346,7 @@ class TestConfirmation:
             first_day=day,
         )
         other = informed(advised_project, "Elzenlaan", 1)
-        dwelling_transition(
-            actor=planner,
-            dwelling_id=other.pk,
-            transition="plan_survey",
-            surveyor=surveyor,
-            appointment_at=at(day, 9),
-        )
+        plan_visit(planner, other.pk, surveyor, at(day, 9))
         result = plan_area_execute(
             actor=planner, project=advised_project, assignments=[a.as_row() for a in preview.planned]
         )

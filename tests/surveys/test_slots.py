@@ -28,6 +28,17 @@ def at(day, hour, minute=0):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
 
 
+def plan_visit(planner, dwelling_id, surveyor, when):
+    """The survey party plans a visit, as a planner does on the dwelling page."""
+    return dwelling_transition(
+        actor=planner,
+        dwelling_id=dwelling_id,
+        transition="plan_survey",
+        surveyor=surveyor,
+        appointment_at=when,
+    )
+
+
 @pytest.fixture
 def planner(advised_project):
     return member_of(advised_project, OrganisationKind.INSTALLER, Role.SURVEY_PARTY)
@@ -90,13 +101,7 @@ class TestCreate:
 
     def test_a_clash_with_a_planned_visit_is_refused(self, advised_project, planner, surveyor, home):
         mon = monday()
-        dwelling_transition(
-            actor=planner,
-            dwelling_id=home.pk,
-            transition="plan_survey",
-            surveyor=surveyor,
-            appointment_at=at(mon, 10),
-        )
+        plan_visit(planner, home.pk, surveyor, at(mon, 10))
         with pytest.raises(ValidationError) as error:
             make(planner, advised_project, [surveyor], mon)
         assert "10:00" in str(error.value)
@@ -109,13 +114,7 @@ class TestCreate:
             make(planner, advised_project, [surveyor], mon, end_time=datetime.time(17))
         assert "at most 3" in str(error.value) or "maximaal 3" in str(error.value)
         # A planned visit that day counts as well: three slots and one visit is one too many.
-        dwelling_transition(
-            actor=planner,
-            dwelling_id=home.pk,
-            transition="plan_survey",
-            surveyor=surveyor,
-            appointment_at=at(mon, 15),
-        )
+        plan_visit(planner, home.pk, surveyor, at(mon, 15))
         with pytest.raises(ValidationError):
             make(planner, advised_project, [surveyor], mon)
         assert not SurveySlot.objects.exists()
@@ -204,13 +203,7 @@ class TestBook:
         mon = monday()
         slot = make(planner, advised_project, [surveyor], mon, published=True)[0]
         other = DwellingFactory(project=advised_project, state="informed")
-        dwelling_transition(
-            actor=planner,
-            dwelling_id=other.pk,
-            transition="plan_survey",
-            surveyor=surveyor,
-            appointment_at=at(mon, 9),
-        )
+        plan_visit(planner, other.pk, surveyor, at(mon, 9))
         # No longer offered: a resident cannot book it for another home.
         assert SurveySlot.objects.get(pk=slot.pk).dwelling_id == other.pk
         with pytest.raises(SlotTaken):
@@ -221,13 +214,7 @@ class TestBook:
         mon = monday()
         slot = make(planner, advised_project, [surveyor], mon, published=True)[0]
         with pytest.raises(ValidationError) as refused:
-            dwelling_transition(
-                actor=planner,
-                dwelling_id=home.pk,
-                transition="plan_survey",
-                surveyor=surveyor,
-                appointment_at=at(mon, 9, 30),
-            )
+            plan_visit(planner, home.pk, surveyor, at(mon, 9, 30))
         assert "09:00" in str(refused.value) and "open" in str(refused.value).lower()
         assert Dwelling.objects.get(pk=home.pk).state == "informed"
         assert SurveySlot.objects.get(pk=slot.pk).is_open
@@ -239,21 +226,9 @@ class TestBook:
         mon = monday()
         make(planner, advised_project, [surveyor], mon)  # 9, 10 and 11: the day is full
         with pytest.raises(ValidationError, match="3"):
-            dwelling_transition(
-                actor=planner,
-                dwelling_id=home.pk,
-                transition="plan_survey",
-                surveyor=surveyor,
-                appointment_at=at(mon, 14),
-            )
+            plan_visit(planner, home.pk, surveyor, at(mon, 14))
         # In one of the slots it fits: the visit takes that slot.
-        dwelling_transition(
-            actor=planner,
-            dwelling_id=home.pk,
-            transition="plan_survey",
-            surveyor=surveyor,
-            appointment_at=at(mon, 10),
-        )
+        plan_visit(planner, home.pk, surveyor, at(mon, 10))
         assert SurveySlot.objects.get(starts_at=at(mon, 10)).dwelling_id == home.pk
 
     def test_after_a_failed_visit_the_home_books_a_new_slot(self, advised_project, planner, surveyor, home):
