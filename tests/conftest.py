@@ -86,3 +86,16 @@ def member_of(project, kind, role):
     organisation = OrganisationFactory(kind=kind)
     ParticipationFactory(project=project, organisation=organisation, role=role)
     return UserFactory(organisation=organisation)
+
+
+def plan_visit(planner, dwelling_id, surveyor, when):
+    """The survey party plans a visit, as a planner does on the dwelling page."""
+    from projects.services import dwelling_transition
+
+    return dwelling_transition(
+        actor=planner,
+        dwelling_id=dwelling_id,
+        transition="plan_survey",
+        surveyor=surveyor,
+        appointment_at=when,
+    )

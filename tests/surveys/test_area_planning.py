@@ -15,7 +15,7 @@ from projects.services import dwelling_transition
 from surveys.models import SurveySlot
 from surveys.planning import services
 from surveys.planning.services import plan_area, plan_area_execute, plan_area_preview
-from tests.conftest import member_of
+from tests.conftest import member_of, plan_visit
 from tests.factories import DwellingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -29,17 +29,6 @@ def monday(weeks_ahead=1) -> datetime.date:
 
 def at(day: datetime.date, hour: int, minute: int = 0) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
-
-
-def plan_visit(planner, dwelling_id, surveyor, when):
-    """The survey party plans a visit, as a planner does on the dwelling page."""
-    return dwelling_transition(
-        actor=planner,
-        dwelling_id=dwelling_id,
-        transition="plan_survey",
-        surveyor=surveyor,
-        appointment_at=when,
-    )
 
 
 @pytest.fixture

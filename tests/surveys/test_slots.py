@@ -13,7 +13,7 @@ from projects.models import Dwelling, DwellingTransition, OrganisationKind, Role
 from projects.services import dwelling_transition
 from surveys.models import SurveySlot, Visit
 from surveys.planning.services import SlotTaken, slot_book, slots_create, slots_delete, slots_publish
-from tests.conftest import member_of
+from tests.conftest import member_of, plan_visit
 from tests.factories import DwellingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,17 +26,6 @@ def monday(weeks_ahead=1) -> datetime.date:
 
 def at(day, hour, minute=0):
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(hour, minute)))
-
-
-def plan_visit(planner, dwelling_id, surveyor, when):
-    """The survey party plans a visit, as a planner does on the dwelling page."""
-    return dwelling_transition(
-        actor=planner,
-        dwelling_id=dwelling_id,
-        transition="plan_survey",
-        surveyor=surveyor,
-        appointment_at=when,
-    )
 
 
 @pytest.fixture
