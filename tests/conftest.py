@@ -1,3 +1,8 @@
+import datetime
+import os
+import re
+import zoneinfo
+
 import pytest
 
 from projects.models import OrganisationKind, Role
@@ -24,8 +29,41 @@ def _database_description():
     return f"database: PostgreSQL {version} on {db['HOST']}:{db['PORT']}"
 
 
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        default=os.environ.get("TEST_CLOCK", ""),
+        help=(
+            "Run the suite with the clock moved: '+365d' (days ahead of now) or a local Amsterdam time such "
+            "as '2026-12-06T23:30'. The clock keeps ticking from there. Also read from TEST_CLOCK."
+        ),
+    )
+
+
+def _clock_destination(value: str) -> datetime.datetime:
+    shift = re.fullmatch(r"([+-]\d+)d", value)
+    if shift:
+        return datetime.datetime.now(datetime.UTC) + datetime.timedelta(days=int(shift.group(1)))
+    moment = datetime.datetime.fromisoformat(value)
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zoneinfo.ZoneInfo("Europe/Amsterdam"))
+    return moment
+
+
+def pytest_configure(config):
+    value = config.getoption("--clock")
+    if value:
+        import time_machine
+
+        # Every xdist worker moves its own clock, seconds apart at most for a relative shift.
+        time_machine.travel(_clock_destination(value), tick=True).start()
+
+
 def pytest_report_header(config):
-    return _database_description()
+    header = [_database_description()]
+    if config.getoption("--clock"):
+        header.append(f"clock moved to {config.getoption('--clock')}")
+    return header
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
@@ -99,3 +137,11 @@ def plan_visit(planner, dwelling_id, surveyor, when):
         surveyor=surveyor,
         appointment_at=when,
     )
+
+
+def next_monday(weeks: int = 0) -> datetime.date:
+    """The Monday after today (Amsterdam time), ``weeks`` later: a working day in the future on any day."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return today + datetime.timedelta(days=7 - today.weekday() + 7 * weeks)

@@ -8,12 +8,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from projects.models import OrganisationKind, Role
-from tests.conftest import member_of
+from tests.conftest import member_of, next_monday
 from tests.factories import ContactFactory, DwellingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
-DAY = datetime.date(2026, 12, 1)
+DAY = next_monday()
 
 
 def at(hour, day=DAY):

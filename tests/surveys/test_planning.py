@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from projects.models import Dwelling, OrganisationKind, Role
 from projects.services import dwelling_transition
-from tests.conftest import member_of
+from tests.conftest import member_of, next_monday
 from tests.factories import DwellingFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -18,7 +18,9 @@ def planner(advised_project):
 
 
 def at(hour, day=1):
-    return timezone.make_aware(datetime.datetime(2026, 12, day, hour, 0))
+    """``hour`` o'clock on the ``day``-th day of the week after this one (day 1 is its Monday)."""
+    date = next_monday() + datetime.timedelta(days=day - 1)
+    return timezone.make_aware(datetime.datetime.combine(date, datetime.time(hour)))
 
 
 def plan(planner, dwelling, surveyor, when):
