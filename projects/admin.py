@@ -27,7 +27,7 @@ from projects.permissions import (
     can_see_extra_care_note,
     dwellings_visible_to,
     organisations_visible_to,
-    projects_led_by,
+    projects_coordinated_by,
     projects_visible_to,
     users_visible_to,
 )
@@ -69,7 +69,7 @@ class ProjectScopedAdminMixin(ScopedAdminMixin):
         return self.model.objects.filter(project__in=projects_visible_to(request.user))
 
     def _editable(self, request, obj):
-        return obj is None or projects_led_by(request.user).filter(pk=obj.project_id).exists()
+        return obj is None or projects_coordinated_by(request.user).filter(pk=obj.project_id).exists()
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._editable(request, obj)
@@ -79,7 +79,7 @@ class ProjectScopedAdminMixin(ScopedAdminMixin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "project":
-            kwargs["queryset"] = projects_led_by(request.user)
+            kwargs["queryset"] = projects_coordinated_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -124,15 +124,15 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
         "first_name",
         "last_name",
         "organisation",
-        "field_worker",
+        "get_work_roles_display",
         "is_active",
         "is_staff",
     ]
-    list_filter = ["organisation__kind", "field_worker", "is_active", "is_staff"]
+    list_filter = ["organisation__kind", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name", "organisation__name"]
     autocomplete_fields = ["organisation"]
     fieldsets = (
-        (None, {"fields": ("email", "password", "organisation", "field_worker", "visits_per_day")}),
+        (None, {"fields": ("email", "password", "organisation", "work_roles", "visits_per_day")}),
         (_("Personal info"), {"fields": ("first_name", "last_name")}),
         (
             _("Permissions"),
@@ -148,7 +148,7 @@ class UserAdmin(ScopedAdminMixin, DjangoUserAdmin):
                 "fields": (
                     "email",
                     "organisation",
-                    "field_worker",
+                    "work_roles",
                     "visits_per_day",
                     "password1",
                     "password2",
@@ -193,7 +193,7 @@ class ProjectAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return request.user.is_superuser and super().has_add_permission(request)
 
     def has_change_permission(self, request, obj=None):
-        editable = obj is None or projects_led_by(request.user).filter(pk=obj.pk).exists()
+        editable = obj is None or projects_coordinated_by(request.user).filter(pk=obj.pk).exists()
         return editable and super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
@@ -296,7 +296,7 @@ class DwellingAdmin(ScopedAdminMixin, admin.ModelAdmin):
         return inlines
 
     def _editable(self, request, obj):
-        return obj is None or projects_led_by(request.user).filter(pk=obj.project_id).exists()
+        return obj is None or projects_coordinated_by(request.user).filter(pk=obj.project_id).exists()
 
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self._editable(request, obj)
@@ -315,7 +315,7 @@ class DwellingAdmin(ScopedAdminMixin, admin.ModelAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "project":
-            kwargs["queryset"] = projects_led_by(request.user)
+            kwargs["queryset"] = projects_coordinated_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
@@ -338,4 +338,4 @@ class JobAdmin(ProjectScopedAdminMixin, admin.ModelAdmin):
     readonly_fields = ["started_at", "finished_at", "processed", "total", "result", "error"]
 
     def scope(self, request):
-        return Job.objects.filter(project__in=projects_led_by(request.user))
+        return Job.objects.filter(project__in=projects_coordinated_by(request.user))

@@ -19,6 +19,7 @@ from projects.permissions import (
     can_see_extra_care_note,
     dwellings_visible_to,
     organisations_visible_to,
+    people_search_projects,
 )
 from projects.states import DwellingState, Signatory, VisitFailure
 from projects.timeline import timeline
@@ -322,9 +323,10 @@ class DwellingViewSet(viewsets.ReadOnlyModelViewSet):
             slug = self.request.query_params.get("project")
             if slug:
                 queryset = queryset.filter(project__slug=slug)
-            people = bool(dwelling_people_projects(self.request.user))
             queryset = DwellingFilter(
-                self.request.query_params, queryset=queryset, can_search_people=people
+                self.request.query_params,
+                queryset=queryset,
+                people_projects=people_search_projects(self.request.user),
             ).qs
         return queryset
 
@@ -370,13 +372,3 @@ class DwellingViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(
             TimelineEntrySerializer(timeline(dwelling, request.user, public_only=public_only), many=True).data
         )
-
-
-def dwelling_people_projects(user) -> list[int]:
-    from projects.permissions import projects_with_roles
-
-    if user.is_superuser:
-        return [0]
-    return projects_with_roles(
-        user, {Role.LEAD, Role.HEAT_COMPANY, Role.COMMUNICATING_PARTY, Role.HOUSING_ASSOCIATION}
-    )

@@ -54,6 +54,7 @@ from projects.models import (
     SurveyVisits,
     Tender,
     User,
+    WorkRole,
 )
 from projects.models.project import INSTALLING_ROLES
 from projects.states import DECLINABLE_STATES, MAIN_PATH, SIDE_STATES, DwellingState, VisitFailure
@@ -97,6 +98,10 @@ USERS = [
 ]
 
 
+# What the demo's office people do: everything their organisation may do.
+OFFICE_WORK = [WorkRole.ADMINISTRATOR, WorkRole.COORDINATOR, WorkRole.PLANNER, WorkRole.COMMUNICATION]
+
+
 def _organisations() -> dict[str, Organisation]:
     found = {}
     for slug, (name, kind, city) in ORGANISATIONS.items():
@@ -118,6 +123,7 @@ def _users(orgs) -> dict[str, User]:
                 last_name=last,
                 organisation=orgs[org_slug],
                 is_staff=staff,
+                work_roles=OFFICE_WORK,
             )
         users[org_slug] = user
     return users
@@ -1274,7 +1280,8 @@ def surveyor_with_visits_today() -> User | None:
             first_name=first,
             last_name=last,
             organisation=Organisation.objects.get(slug=org_slug),
-            field_worker=True,  # sees only the homes planned for him, not all of the heat company's
+            # Sees only the homes planned for him, not all of the heat company's.
+            work_roles=[WorkRole.FIELD_WORKER],
         )
     today = timezone.localdate()
     if surveyor.survey_dwellings.filter(survey_appointment_at__date=today).exists():

@@ -25,9 +25,11 @@ class DwellingFilter(django_filters.FilterSet):
         model = Dwelling
         fields = ["q", "state", "cluster", "street", "postcode", "ownership", "extra_care"]
 
-    def __init__(self, *args, can_search_people=False, **kwargs):
+    def __init__(self, *args, people_projects: list[int] | None = (), **kwargs):
+        """``people_projects``: the projects in which a dwelling may be found by its people's names
+        (``projects.permissions.people_search_projects``); None for every project."""
         super().__init__(*args, **kwargs)
-        self.can_search_people = can_search_people
+        self.people_projects = people_projects
 
     @property
     def form(self):
@@ -63,8 +65,11 @@ class DwellingFilter(django_filters.FilterSet):
             | Q(bag_id=value)
             | Q(cluster__icontains=value)
         )
-        if self.can_search_people:
-            # Only parties that may see names can find a dwelling by its people.
+        if self.people_projects is None or self.people_projects:
+            # Only who may see the names in a project can find its dwellings by their people.
             # An uncorrelated IN (...) lets PostgreSQL hash the matching people once (trigram index).
-            condition |= Q(pk__in=Contact.objects.filter(name__icontains=value).values("dwelling_id"))
+            people = Contact.objects.filter(name__icontains=value)
+            if self.people_projects is not None:
+                people = people.filter(dwelling__project_id__in=self.people_projects)
+            condition |= Q(pk__in=people.values("dwelling_id"))
         return queryset.filter(condition)

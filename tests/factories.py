@@ -30,6 +30,7 @@ from projects.models import (
     SurveyVisits,
     Tender,
     User,
+    WorkRole,
 )
 
 PASSWORD = "correct-horse-battery"
@@ -54,7 +55,14 @@ class UserFactory(DjangoModelFactory):
     first_name = "Test"
     last_name = factory.Sequence(lambda n: f"Gebruiker {n}")
     organisation = factory.SubFactory(OrganisationFactory)
+    # Everything the organisation may do, as everyone could before people had roles of their own;
+    # traits narrow it down.
+    work_roles = [WorkRole.ADMINISTRATOR, WorkRole.COORDINATOR, WorkRole.PLANNER, WorkRole.COMMUNICATION]
     password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    class Params:
+        field_worker = factory.Trait(work_roles=[WorkRole.FIELD_WORKER])
+        read_only = factory.Trait(work_roles=[WorkRole.READ_ONLY])
 
     @factory.post_generation
     def _save(obj, create, extracted, **kwargs):

@@ -25,7 +25,7 @@ from .governance import (
     Tender,
 )
 from .jobs import Job
-from .parties import Organisation, OrganisationKind, User
+from .parties import OFFICE_ROLES, Organisation, OrganisationKind, User, WorkRole
 from .project import (
     ConnectionApproach,
     HeatCompanyKind,
@@ -38,6 +38,7 @@ from .project import (
 
 __all__ = [
     "ENERGY_LABELS",
+    "OFFICE_ROLES",
     "Agreement",
     "Channel",
     "Collaboration",
@@ -70,4 +71,5 @@ __all__ = [
     "SurveyVisits",
     "Tender",
     "User",
+    "WorkRole",
 ]

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser, BaseUserManager
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -32,6 +33,55 @@ class Organisation(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class WorkRole(models.TextChoices):
+    """What a person does within their organisation. The organisation's roles in a project are the
+    ceiling of what its people may do there; a person's work roles choose within it."""
+
+    ADMINISTRATOR = "administrator", _("administrator")
+    COORDINATOR = "coordinator", _("coordinator")
+    PLANNER = "planner", _("planner")
+    FIELD_WORKER = "field_worker", _("field worker")
+    COMMUNICATION = "communication", _("communication")
+    READ_ONLY = "read_only", _("read-only")
+
+
+WORK_ROLE_HELP = {
+    WorkRole.ADMINISTRATOR: _(
+        "Manages the people of the organisation: adds them, sets their roles, unlocks them."
+    ),
+    WorkRole.COORDINATOR: _(
+        "The project work of the organisation: governance, the register and imports, bulk moves, approving "
+        "plans, assigning installers, accepting connections."
+    ),
+    WorkRole.PLANNER: _("Plans survey visits, slots and installations for the organisation's people."),
+    WorkRole.FIELD_WORKER: _(
+        "A surveyor or an installer's technician: sees only the homes planned for them, in every page, list, "
+        "search, export and document."
+    ),
+    WorkRole.COMMUNICATION: _(
+        "Informs residents, records agreements and declines, and reads their contact data."
+    ),
+    WorkRole.READ_ONLY: _("Reads what the organisation may see, and changes nothing."),
+}
+
+# Roles whose holder sees everything the organisation sees; without one of them a person sees only the
+# homes planned for them personally.
+OFFICE_ROLES = frozenset(
+    {
+        WorkRole.ADMINISTRATOR,
+        WorkRole.COORDINATOR,
+        WorkRole.PLANNER,
+        WorkRole.COMMUNICATION,
+        WorkRole.READ_ONLY,
+    }
+)
+
+
+def validate_work_roles(value) -> None:
+    if not isinstance(value, list) or not set(value) <= set(WorkRole.values):
+        raise ValidationError(_("Choose roles from the list."), code="invalid_roles")
 
 
 class UserManager(BaseUserManager):
@@ -75,12 +125,15 @@ class User(AbstractUser):
         null=True,
         blank=True,
     )
-    field_worker = models.BooleanField(
-        _("works in the field"),
-        default=False,
+    work_roles = models.JSONField(
+        _("roles"),
+        default=list,
+        blank=True,
+        validators=[validate_work_roles],
         help_text=_(
-            "A surveyor in the field sees only the dwellings planned for them personally, whatever "
-            "the role of the organisation; its planners and office staff see all of its dwellings."
+            "What this person does in the organisation. The organisation's roles in a project are the "
+            "ceiling; these choose within it. Someone with only the field worker role sees only the homes "
+            "planned for them."
         ),
     )
 
@@ -115,6 +168,20 @@ class User(AbstractUser):
 
     def __str__(self):
         return self.get_full_name() or self.email
+
+    def has_work_role(self, *roles: str) -> bool:
+        """Whether the person holds any of ``roles`` (platform superusers hold every role)."""
+        return self.is_superuser or bool(set(self.work_roles or ()) & set(roles))
+
+    @property
+    def in_field_only(self) -> bool:
+        """Sees only the homes planned for them personally: no role that sees the organisation's scope."""
+        return not self.is_superuser and not (set(self.work_roles or ()) & OFFICE_ROLES)
+
+    def get_work_roles_display(self) -> str:
+        return ", ".join(
+            str(WorkRole(role).label) for role in WorkRole.values if role in (self.work_roles or ())
+        )
 
     @property
     def survey_capacity(self) -> int:

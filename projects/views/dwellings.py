@@ -15,15 +15,15 @@ from django.views.decorators.http import require_POST
 from projects import selectors, services
 from projects.filters import DwellingFilter
 from projects.forms import BulkMoveForm, DwellingForm, TransitionForm
-from projects.models import Job, Role
-from projects.models.project import INSTALLING_ROLES
+from projects.models import Job
 from projects.permissions import (
-    FULL_VIEW_ROLES,
     can_manage_register,
+    can_search_people,
     can_see_access_contact,
     can_see_contacts,
     can_see_extra_care_note,
-    project_roles,
+    can_view_history,
+    works_with_dwellings,
 )
 from projects.services.dwellings import TRANSITIONS, available_transitions, waiting_for
 from projects.states import DwellingState
@@ -42,29 +42,23 @@ def add_errors(form, exc: ValidationError) -> None:
         form.add_error(None, exc)
 
 
-DWELLING_LEVEL_ROLES = {*FULL_VIEW_ROLES, Role.SURVEY_PARTY, Role.HOUSING_ASSOCIATION, *INSTALLING_ROLES}
-
-
 def _project_for_dwellings(request, slug):
     """The project, if the user's organisation works at dwelling level in it; 404 otherwise.
 
     Municipalities, grid operators and water companies see progress in aggregate only.
     """
     project = selectors.project_get(user=request.user, slug=slug)
-    if not request.user.is_superuser and not (
-        project_roles(request.user).get(project.pk, set()) & DWELLING_LEVEL_ROLES
-    ):
+    if not works_with_dwellings(request.user, project):
         raise Http404
     return project
 
 
 def _filtered(request, project):
-    roles = project_roles(request.user).get(project.pk, set())
-    people = request.user.is_superuser or bool(roles & (FULL_VIEW_ROLES | {Role.HOUSING_ASSOCIATION}))
     base = selectors.dwelling_list(
         user=request.user, project=project, sort=request.GET.get("sort", "address")
     )
-    return DwellingFilter(request.GET or None, queryset=base, can_search_people=people)
+    people = [project.pk] if can_search_people(request.user, project) else []
+    return DwellingFilter(request.GET or None, queryset=base, people_projects=people)
 
 
 @login_required
@@ -115,6 +109,7 @@ def _detail_context(request, project, dwelling, forms=None):
         "see_access_contact": can_see_access_contact(request.user, dwelling),
         "see_care_note": can_see_extra_care_note(request.user, dwelling),
         "can_edit": can_manage_register(request.user, project),
+        "can_view_history": can_view_history(request.user, dwelling),
         "can_open_agreement": bool(dwelling.agreement_document) and can_see_contacts(request.user, dwelling),
         "main_path": [state for state in DwellingState if state not in ("declined", "on_hold", "withdrawn")],
     }

@@ -13,8 +13,7 @@ from projects import selectors, services
 from projects.advisories import Severity, advise, block_status, governance_of
 from projects.forms import GovernanceForm, ParticipationForm, ProjectForm, SubTeamForm
 from projects.models import Governance, Participation, Role, SubTeam
-from projects.permissions import can_create_project, can_edit_governance, project_roles
-from projects.views.dwellings import DWELLING_LEVEL_ROLES
+from projects.permissions import can_create_project, can_edit_governance, works_with_dwellings
 from surveys.planning.permissions import can_plan_in_project, can_see_slots
 from surveys.plans.permissions import can_make_project_plans
 from surveys.sampling.permissions import can_view_sample
@@ -113,8 +112,7 @@ def project_detail(request, slug):
             "can_plan_visits": can_plan_in_project(request.user, project),
             "sees_slots": can_see_slots(request.user, project),
             "can_make_plans": can_make_project_plans(request.user, project),
-            "sees_dwellings": request.user.is_superuser
-            or bool(project_roles(request.user).get(project.pk, set()) & DWELLING_LEVEL_ROLES),
+            "sees_dwellings": works_with_dwellings(request.user, project),
         },
     )
 

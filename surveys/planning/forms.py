@@ -24,7 +24,7 @@ class TimeInput(forms.TimeInput):
 
 class SurveyorChoiceField(forms.ModelMultipleChoiceField):
     def label_from_instance(self, user):
-        label = _("%(user)s (in the field)") % {"user": user} if user.field_worker else str(user)
+        label = _("%(user)s (in the field)") % {"user": user} if user.in_field_only else str(user)
         if user.visits_per_day:
             label += " · " + ngettext(
                 "%(count)d visit a day", "%(count)d visits a day", user.visits_per_day

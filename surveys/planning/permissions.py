@@ -14,7 +14,15 @@ survey party, ``projects.permissions.can_plan_survey``) decides who may book.
 from django.db.models import Q, QuerySet
 
 from projects.models import Participation, Project, Role, User
-from projects.permissions import project_roles, projects_with_roles
+from projects.permissions import (
+    PLANNING,
+    SURVEYING,
+    does,
+    organisation_roles,
+    project_roles,
+    projects_with_roles,
+    with_work_roles,
+)
 
 SLOT_VIEWER_ROLES = {Role.LEAD, Role.COMMUNICATING_PARTY}
 
@@ -29,25 +37,26 @@ def is_survey_party(user: User, project: Project) -> bool:
         return False
     if user.is_superuser:
         return True
-    return Role.SURVEY_PARTY in project_roles(user).get(project.pk, set())
+    return Role.SURVEY_PARTY in organisation_roles(user).get(project.pk, set())
 
 
 def can_plan_in_project(user: User, project: Project) -> bool:
-    """Plan visits ahead and manage slots: a planner (not a field worker) of the survey party."""
-    return is_survey_party(user, project) and (user.is_superuser or not user.field_worker)
+    """Plan visits ahead and manage slots: a planner or coordinator of the survey party."""
+    return is_survey_party(user, project) and does(user, PLANNING)
 
 
 def can_see_slots(user: User, project: Project) -> bool:
     """See the project's slots at all: the survey party's planners, the lead and communicating party."""
     if can_plan_in_project(user, project):
         return True
-    if not _active(user) or user.field_worker:
+    if not _active(user):
         return False
     return bool(project_roles(user).get(project.pk, set()) & SLOT_VIEWER_ROLES)
 
 
 def planning_surveyors(user: User, project: Project) -> QuerySet[User]:
-    """The people a planner may plan visits for: the active members of their own organisation.
+    """The people a planner may plan visits for: the active members of their own organisation whose work
+    is surveying (a field worker, a planner or a coordinator who goes out themselves).
 
     A platform admin may plan for any survey party of the project (as ``plan_survey`` allows).
     """
@@ -60,7 +69,9 @@ def planning_surveyors(user: User, project: Project) -> QuerySet[User]:
         queryset = User.objects.filter(organisation_id__in=parties)
     else:
         queryset = User.objects.filter(organisation_id=user.organisation_id)
-    return queryset.filter(is_active=True).order_by("last_name", "first_name", "email")
+    return with_work_roles(queryset.filter(is_active=True), SURVEYING).order_by(
+        "last_name", "first_name", "email"
+    )
 
 
 def slots_visible_to(user: User):
@@ -73,7 +84,7 @@ def slots_visible_to(user: User):
         return SurveySlot.objects.all()
     if user.organisation_id is None:
         return SurveySlot.objects.none()
-    if user.field_worker:
+    if user.in_field_only:
         return SurveySlot.objects.filter(surveyor_id=user.pk)
     own = projects_with_roles(user, {Role.SURVEY_PARTY})
     published = projects_with_roles(user, SLOT_VIEWER_ROLES)

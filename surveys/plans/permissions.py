@@ -23,9 +23,11 @@ from django.db.models import Q, QuerySet
 
 from projects.models import Project, Role, User
 from projects.permissions import (
+    COORDINATING,
+    can_manage_register,
+    does,
     dwelling_relations,
     dwellings_visible_to,
-    is_lead_party,
     projects_with_roles,
 )
 from surveys.models import ConnectionPlan, PlanVariant
@@ -57,7 +59,7 @@ def plans_visible_to(user: User) -> QuerySet[ConnectionPlan]:
     plans = ConnectionPlan.objects.filter(dwelling__in=dwellings_visible_to(user))
     if user.is_superuser:
         return plans
-    if user.field_worker:
+    if user.in_field_only:
         # In the field a person sees only their own homes, as their surveyor: the installer version.
         return plans.filter(variant=PlanVariant.INSTALLER)
     full_projects = projects_with_roles(user, FULL_PLAN_ROLES)
@@ -65,10 +67,13 @@ def plans_visible_to(user: User) -> QuerySet[ConnectionPlan]:
 
 
 def can_make_plans(user: User, dwelling) -> bool:
-    """Have the plans of one dwelling made now: the lead party and the heat company."""
-    return bool(dwelling_relations(user, dwelling) & (PLAN_MAKER_ROLES | {"admin"}))
+    """Have the plans of one dwelling made now: a coordinator of the lead party or the heat company."""
+    return does(user, COORDINATING) and bool(
+        dwelling_relations(user, dwelling) & (PLAN_MAKER_ROLES | {"admin"})
+    )
 
 
 def can_make_project_plans(user: User, project: Project) -> bool:
-    """Have the plans of every dwelling of a project made, as a background job: the lead party."""
-    return is_lead_party(user, project)
+    """Have the plans of every dwelling of a project made, as a background job: a coordinator of the
+    lead party."""
+    return can_manage_register(user, project)

@@ -55,7 +55,7 @@ def network(tablet, live_server):
 @pytest.fixture
 def surveyor(advised_project):
     user = member_of(advised_project, OrganisationKind.INSTALLER, Role.SURVEY_PARTY)
-    user.field_worker = True
+    user.work_roles = ["field_worker"]
     user.save()
     return user
 

@@ -27,7 +27,7 @@ SECRET = "Buurvrouw vertelde over de schulden"
 @pytest.fixture
 def surveyor(advised_project):
     user = member_of(advised_project, OrganisationKind.INSTALLER, Role.SURVEY_PARTY)
-    user.field_worker = True
+    user.work_roles = ["field_worker"]
     user.save()
     return user
 

@@ -30,7 +30,7 @@ SECRET = "Zorgen over de schulden van de familie"
 @pytest.fixture
 def surveyor(advised_project):
     user = member_of(advised_project, OrganisationKind.INSTALLER, Role.SURVEY_PARTY)
-    user.field_worker = True
+    user.work_roles = ["field_worker"]
     user.save()
     return user
 
