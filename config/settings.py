@@ -169,6 +169,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
+# A form refused by the CSRF check gets a page that says why (too long open, cookies off).
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 if env.bool("USE_X_FORWARDED_PROTO", default=False):
     # Only behind a proxy that sets X-Forwarded-Proto itself and strips it from clients.
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
@@ -218,9 +220,14 @@ GOVERNANCE_MOSTLY_PRIVATE_PERCENT = env.int("GOVERNANCE_MOSTLY_PRIVATE_PERCENT",
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"permission_denied_one_line": {"()": "config.logfilters.PermissionDeniedOneLine"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
-    # WeasyPrint and fontTools report every font and image of every PDF at INFO.
-    "loggers": {name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+    "loggers": {
+        # WeasyPrint and fontTools report every font and image of every PDF at INFO.
+        **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        # A 403 is one line (method, path, user, reason); Django attaches the traceback. A 500 keeps it.
+        "django.request": {"filters": ["permission_denied_one_line"]},
+    },
 }
