@@ -8,6 +8,7 @@ listed in the README ("Settings"); without ``SECRET_KEY`` and with DEBUG off it 
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -43,6 +44,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_celery_beat",
     "projects",
     "surveys",
     "procurement",
@@ -132,6 +134,11 @@ STORAGES = {
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 20 * 1024 * 1024
 AGREEMENT_DOCUMENT_MAX_BYTES = env.int("AGREEMENT_DOCUMENT_MAX_BYTES", default=20 * 1024 * 1024)
+# The uploaded register file and the rejects file of an import are removed this many days after the
+# import finished (projects/imports/retention.py, daily); the job and its counts stay.
+IMPORT_FILE_RETENTION_DAYS = env.int("IMPORT_FILE_RETENTION_DAYS", default=30)
+if IMPORT_FILE_RETENTION_DAYS < 1:
+    raise ImproperlyConfigured("IMPORT_FILE_RETENTION_DAYS must be at least 1.")
 
 # E-mail: files under var/mail unless EMAIL_URL is set (smtp://user:pass@host:587, submission+tls://...).
 if "EMAIL_URL" in env:
@@ -154,6 +161,16 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = TIME_ZONE
+# celery beat keeps its schedule in the database (django-celery-beat): the entries below are written
+# into its tables at each start of beat (their time included); in the admin an administrator sees
+# them, can pause one and add others.
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_BEAT_SCHEDULE = {
+    "import-files-purge": {
+        "task": "projects.tasks.import_files_purge_task",
+        "schedule": crontab(hour=3, minute=15),
+    },
+}
 # How long /healthz waits for the broker before calling it unreachable.
 HEALTHCHECK_BROKER_TIMEOUT = env.float("HEALTHCHECK_BROKER_TIMEOUT", default=2.0)
 

@@ -29,3 +29,11 @@ def dwellings_bulk_transition_task(job_id: int) -> None:
         job.fail(str(exc))
         raise
     job.finish(result.as_dict())
+
+
+@shared_task(acks_late=True)
+def import_files_purge_task() -> int:
+    """Daily (CELERY_BEAT_SCHEDULE): remove the files of imports older than IMPORT_FILE_RETENTION_DAYS."""
+    from projects.imports.retention import import_files_purge
+
+    return import_files_purge()  # idempotent: files already removed are not looked at again
