@@ -59,6 +59,8 @@ def import_files_purge(
             for job in jobs:
                 purged += _purge_files(job, days=days, now=now)
         last_pk = jobs[-1].pk
+    if purged:
+        logger.info("Removed the files of %d imports finished more than %d days ago", purged, days)
     return purged
 
 
