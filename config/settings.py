@@ -5,6 +5,7 @@ web process, e-mail is written to files under ``var/mail``, DEBUG on. Production
 listed in the README ("Settings"); without ``SECRET_KEY`` and with DEBUG off it refuses to start.
 """
 
+import datetime
 from pathlib import Path
 
 import environ
@@ -44,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "django_celery_beat",
     "projects",
     "surveys",
@@ -62,6 +64,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "auditlog.middleware.AuditlogMiddleware",
+    # Last, as django-axes asks: it turns a lockout during login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -101,6 +105,11 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out account before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "projects:list"
@@ -207,6 +216,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Connection projects of collective heat networks: parties, governance and advisories.",
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -233,6 +243,21 @@ CONNECTION_PLAN_DELAY = env.int("CONNECTION_PLAN_DELAY", default=120)
 GOVERNANCE_LARGE_PROJECT_DWELLINGS = env.int("GOVERNANCE_LARGE_PROJECT_DWELLINGS", default=500)
 # A project is "mostly privately owned" when at least this percentage of its dwellings is.
 GOVERNANCE_MOSTLY_PRIVATE_PERCENT = env.int("GOVERNANCE_MOSTLY_PRIVATE_PERCENT", default=50)
+
+# Login lockout (django-axes, kept in the database): after this many failed logins an account is locked
+# for LOGIN_LOCKOUT_MINUTES (0: until an administrator of its organisation unlocks it).
+AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=10)
+_lockout_minutes = env.int("LOGIN_LOCKOUT_MINUTES", default=60)
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=_lockout_minutes) if _lockout_minutes else None
+# The account is what is locked, from whatever address the attempts come.
+# (Counting per address as well would lock out a whole office behind one router after a few typos.)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "projects.views.accounts.login_username"
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_CALLABLE = "projects.views.accounts.locked_out"
+AXES_VERBOSE = False
 
 LOGGING = {
     "version": 1,

@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
@@ -11,6 +12,20 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Choosing a password: from the invitation a new person gets, or when it is forgotten.
+    path(
+        "password/forgotten/",
+        auth_views.PasswordResetView.as_view(email_template_name="registration/password_reset_email.txt"),
+        name="password_reset",
+    ),
+    path("password/sent/", auth_views.PasswordResetDoneView.as_view(), name="password_reset_done"),
+    path(
+        "password/choose/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path("password/chosen/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
+    path("organisation/people/", include("projects.people_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/<slug:slug>/sample/", include("surveys.sampling.urls")),
     path("projects/", include("projects.urls")),
@@ -21,8 +36,9 @@ urlpatterns = [
     path("api/v1/plans/", include("surveys.plans.api_urls")),
     path("api/v1/slots/", include("surveys.planning.api_urls")),
     path("api/v1/", include("projects.api_urls")),
+    # The schema answers only a logged-in user (SERVE_PERMISSIONS); the docs page sends others to log in.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("api/docs/", login_required(SpectacularSwaggerView.as_view(url_name="api-schema")), name="api-docs"),
     path("admin/", admin.site.urls),
 ]
 

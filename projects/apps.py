@@ -9,9 +9,24 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from projects.models import Governance, Participation, SubTeam
+        from projects.models import Governance, Participation, SubTeam, User
 
         # Governance changes are logged field by field: who, when, old value, new value.
         auditlog.register(Governance, exclude_fields=["updated_at", "version"])
         auditlog.register(Participation)
         auditlog.register(SubTeam, m2m_fields={"members"})
+        # Who gave whom which roles, and who blocked or renamed whom (never the password).
+        auditlog.register(
+            User,
+            include_fields=[
+                "email",
+                "first_name",
+                "last_name",
+                "organisation",
+                "work_roles",
+                "visits_per_day",
+                "is_active",
+                "is_staff",
+                "is_superuser",
+            ],
+        )

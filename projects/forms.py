@@ -11,7 +11,9 @@ from projects.models import (
     Project,
     SubTeam,
     User,
+    WorkRole,
 )
+from projects.models.parties import WORK_ROLE_HELP
 from projects.services import GOVERNANCE_FIELDS, PROJECT_FIELDS
 from projects.services.dwellings import REGISTER_FIELDS
 
@@ -311,3 +313,43 @@ class DwellingForm(StyledFormMixin, forms.ModelForm):
             }
             for role in ("owner", "resident")
         }
+
+
+class PersonForm(StyledFormMixin, forms.Form):
+    """A person of the organisation, as its administrator adds or changes them."""
+
+    first_name = forms.CharField(label=_("First name"), max_length=150)
+    last_name = forms.CharField(label=_("Last name"), max_length=150)
+    email = forms.EmailField(label=_("E-mail address"))
+    work_roles = forms.MultipleChoiceField(
+        label=_("Roles"),
+        choices=WorkRole.choices,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("What the organisation may do in a project is the ceiling; the roles choose within it."),
+    )
+    visits_per_day = forms.IntegerField(
+        label=_("Survey visits a day"),
+        required=False,
+        min_value=1,
+        max_value=20,
+        help_text=_(
+            "For a surveyor with a capacity of their own (a part-timer, a trainee); empty: the default."
+        ),
+    )
+    is_active = forms.BooleanField(
+        label=_("May log in"),
+        required=False,
+        initial=True,
+        help_text=_("Take this away when someone leaves: their name stays on what they did."),
+    )
+
+    def __init__(self, *args, person=None, **kwargs):
+        if person is not None:
+            kwargs.setdefault("initial", {name: getattr(person, name) for name in PERSON_FORM_FIELDS})
+        super().__init__(*args, **kwargs)
+        if person is None:
+            del self.fields["is_active"]
+        self.role_help = [(role, WORK_ROLE_HELP[role]) for role in WorkRole]
+
+
+PERSON_FORM_FIELDS = ("first_name", "last_name", "email", "work_roles", "visits_per_day", "is_active")
