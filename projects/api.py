@@ -8,7 +8,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from projects import selectors, services
+from projects import history, selectors, services
 from projects.advisories import advise, governance_of
 from projects.filters import DwellingFilter
 from projects.models import Contact, Dwelling, Governance, Organisation, Participation, Project, Role, SubTeam
@@ -17,6 +17,7 @@ from projects.permissions import (
     can_see_access_contact,
     can_see_contacts,
     can_see_extra_care_note,
+    can_view_history,
     dwellings_visible_to,
     organisations_visible_to,
     people_search_projects,
@@ -294,6 +295,26 @@ class TransitionRequestSerializer(serializers.Serializer):
         return upload
 
 
+class FieldChangeSerializer(serializers.Serializer):
+    field = serializers.CharField()
+    label = serializers.CharField()
+    old = serializers.CharField()
+    new = serializers.CharField()
+    hidden = serializers.BooleanField(help_text="Free text: only that it changed, not what it said")
+
+
+class HistoryEntrySerializer(serializers.Serializer):
+    at = serializers.DateTimeField()
+    actor = serializers.CharField()
+    organisation = serializers.CharField()
+    subject = serializers.CharField(help_text="What changed: the register data, a person, the survey answers")
+    action = serializers.CharField()
+    source = serializers.CharField(
+        help_text="Where: the dwelling page, the API, an import, the admin, the survey"
+    )
+    changes = FieldChangeSerializer(many=True)
+
+
 class TimelineEntrySerializer(serializers.Serializer):
     at = serializers.DateTimeField()
     kind = serializers.CharField()
@@ -362,6 +383,18 @@ class DwellingViewSet(viewsets.ReadOnlyModelViewSet):
             raise exceptions.ValidationError(detail) from exc
         dwelling = self.get_queryset().get(pk=dwelling.pk)
         return Response(DwellingSerializer(dwelling, context={"request": request}).data)
+
+    @extend_schema(responses=HistoryEntrySerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def history(self, request, pk=None):
+        """Who changed which data of the dwelling, its people and its survey, newest first (the lead
+        party; 404 for others). Free text is given as changed, without its content."""
+        dwelling = self.get_object()
+        if not can_view_history(request.user, dwelling):
+            raise exceptions.NotFound
+        page = self.paginate_queryset(history.history_for_dwelling(dwelling.pk))
+        rows = history.history_rows(page)
+        return self.get_paginated_response(HistoryEntrySerializer(rows, many=True).data)
 
     @extend_schema(responses=TimelineEntrySerializer(many=True))
     @action(detail=True, methods=["get"])

@@ -15,15 +15,17 @@ in the log.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.db.models import Q, QuerySet
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext_lazy as _
 
 HIDDEN = "…"
 
@@ -126,3 +128,114 @@ def history_for_object(instance: models.Model) -> QuerySet[LogEntry]:
         .select_related("actor", "actor__organisation", "content_type")
         .order_by("-timestamp", "-pk")
     )
+
+
+# --- Presentation ----------------------------------------------------------------------------------
+
+# Other apps describe the fields of their own models: ``{"app_label.model": callable(key) -> (label,
+# {value: label of the value})}``. (The survey app registers its questions: the base knows no survey.)
+FIELD_DESCRIBERS: dict[str, Callable[[str], tuple[str, dict]]] = {}
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    field: str
+    label: str
+    old: str
+    new: str
+    hidden: bool
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    at: Any
+    actor: str
+    organisation: str
+    subject: str  # what changed: the register, the owner, the resident, the survey
+    action: str  # added, changed, removed
+    source: str
+    changes: list[FieldChange]
+    entry: LogEntry
+
+
+def _model_field(model, name: str):
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:  # a key that is no model field ("locked") keeps its name
+        return None
+
+
+def _display(choices: dict, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if value == HIDDEN:
+        return str(_("(changed)"))
+    if isinstance(value, bool):
+        return str(_("yes") if value else _("no"))
+    if isinstance(value, list):
+        return ", ".join(_display(choices, item) for item in value)
+    if isinstance(value, float):
+        return formats.number_format(value)
+    return str(choices.get(value, value))
+
+
+def history_rows(entries: Iterable[LogEntry]) -> list[HistoryRow]:
+    """Rows for a page: field labels and values as people read them, free text only as changed."""
+    rows = []
+    for entry in entries:
+        model = entry.content_type.model_class()
+        key = f"{entry.content_type.app_label}.{entry.content_type.model}"
+        describe = FIELD_DESCRIBERS.get(key)
+        changes = []
+        for name, values in (entry.changes_dict or {}).items():
+            if not isinstance(values, list | tuple) or len(values) != 2:
+                continue
+            if describe is not None:
+                label, choices = describe(name)
+            else:
+                field = _model_field(model, name) if model else None
+                label = field.verbose_name if field is not None else name
+                choices = dict(field.flatchoices) if field is not None and field.choices else {}
+            changes.append(
+                FieldChange(
+                    field=name,
+                    label=str(label),
+                    old=_display(choices, values[0]),
+                    new=_display(choices, values[1]),
+                    hidden=values[0] == HIDDEN,
+                )
+            )
+        data = entry.additional_data or {}
+        # A person is named as the log wrote them down: "Marieke Jansen (resident)".
+        subject = (
+            entry.object_repr if key == "projects.contact" else str(SUBJECTS.get(key, entry.object_repr))
+        )
+        rows.append(
+            HistoryRow(
+                at=entry.timestamp,
+                actor=str(entry.actor) if entry.actor else (entry.actor_email or str(_("system"))),
+                organisation=str(getattr(entry.actor, "organisation", None) or ""),
+                subject=subject,
+                action=str(ACTIONS.get(entry.action, "")),
+                source=str(SOURCES.get(data.get("source"), data.get("source") or "")),
+                changes=changes,
+                entry=entry,
+            )
+        )
+    return rows
+
+
+SUBJECTS = {
+    "projects.dwelling": _("register data"),
+    "projects.contact": _("person"),
+    "surveys.survey": _("survey answers"),
+    "projects.user": _("account"),
+}
+ACTIONS = {CREATE: _("added"), UPDATE: _("changed"), DELETE: _("removed")}
+SOURCES = {
+    "form": _("on the dwelling page"),
+    "api": _("through the API"),
+    "import": _("by an import"),
+    "admin": _("in the admin"),
+    "survey": _("in the survey"),
+}

@@ -65,3 +65,33 @@ def transition_entries(dwelling, viewer):
             organisation=str(row.organisation or ""),
             public=row.transition not in INTERNAL_TRANSITIONS,
         )
+
+
+@register
+def register_history_entries(dwelling, viewer):
+    """Changes to the register data and the people of the home (by hand, an import, the admin), for
+    who may read its history (the lead party); internal. Survey answers are in the history only: the
+    timeline would drown in them while the surveyor types."""
+    from projects import history
+    from projects.permissions import can_view_history
+
+    if not can_view_history(viewer, dwelling):
+        return
+    entries = history.history_for_dwelling(dwelling.pk).filter(
+        content_type__app_label="projects", content_type__model__in=("dwelling", "contact")
+    )
+    for row in history.history_rows(entries):
+        yield TimelineEntry(
+            at=row.at,
+            kind="history",
+            title=_("%(subject)s %(action)s %(source)s")
+            % {
+                "subject": row.subject[:1].upper() + row.subject[1:],
+                "action": row.action,
+                "source": row.source,
+            },
+            body="\n".join(f"{change.label}: {change.old} → {change.new}" for change in row.changes),
+            actor=row.actor,
+            organisation=row.organisation,
+            public=False,
+        )

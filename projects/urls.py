@@ -22,6 +22,12 @@ urlpatterns = [
     path("<slug:slug>/dwellings/<int:pk>/edit/", views.dwelling_edit, name="dwelling-edit"),
     path("<slug:slug>/dwellings/<int:pk>/agreement/", views.dwelling_agreement, name="dwelling-agreement"),
     path("<slug:slug>/dwellings/<int:pk>/", views.dwelling_detail, name="dwelling"),
+    path("<slug:slug>/dwellings/<int:pk>/history/", views.dwelling_history, name="dwelling-history"),
+    path(
+        "<slug:slug>/dwellings/<int:pk>/people/<int:contact_pk>/history/",
+        views.contact_history,
+        name="contact-history",
+    ),
     path("<slug:slug>/dwellings/<int:pk>/<str:transition>/", views.dwelling_move, name="dwelling-move"),
     path("<slug:slug>/jobs/<int:job_id>/", views.job_detail, name="job"),
     path("<slug:slug>/jobs/<int:job_id>/status.json", views.job_status, name="job-status"),

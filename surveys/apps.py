@@ -8,5 +8,10 @@ class SurveysConfig(AppConfig):
 
     def ready(self):
         # Timeline providers register themselves on import.
+        from projects import history
         from surveys import timeline  # noqa: F401
         from surveys.plans import timeline as plan_timeline  # noqa: F401
+        from surveys.schema import describe_answer
+
+        # The history names the survey's questions and answers as the form does.
+        history.FIELD_DESCRIBERS["surveys.survey"] = describe_answer

@@ -263,3 +263,13 @@ def proposed_works(*, boundary: str, ownership: str, scan: dict) -> list[dict]:
             needed.append(work)
     responsible = _responsible(boundary=boundary, ownership=ownership)
     return [{"work": work, "responsible": responsible[work]} for work in dict.fromkeys(needed)]
+
+
+def describe_answer(key: str) -> tuple[str, dict]:
+    """A question as the history shows it: "<section title>: <question>", and its choices' labels."""
+    section_name, _dot, field_name = key.partition(".")
+    section = SECTIONS_BY_NAME.get(section_name)
+    question = next((f for f in section.fields if f.name == field_name), None) if section else None
+    if question is None:
+        return key, {}
+    return f"{section.title}: {question.label}", {code: str(label) for code, label in question.choices}

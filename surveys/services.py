@@ -94,11 +94,32 @@ def survey_save_answers(*, actor: User, dwelling_id: int, answers: dict) -> Surv
         cleaned[key] = {"value": answer.get("value"), "by": answer["by"]}
     survey, _created = Survey.objects.select_for_update().get_or_create(dwelling=dwelling)
     if cleaned:
+        _answers_history(actor, dwelling, survey, cleaned)
         survey.answers = {**survey.answers, **cleaned}
         survey.version += 1
         survey.save()
         survey_changed(actor, dwelling, survey)
     return survey
+
+
+def _answers_history(actor: User, dwelling: Dwelling, survey: Survey, cleaned: dict) -> None:
+    """One history row for the answers that change: ``{"<section>.<field>": [old, new]}``; free text
+    (the kitchen-table notes, a remark) only as changed. An answer sent again unchanged is no change."""
+    from projects import history
+
+    before = {key: (survey.answers.get(key) or {}).get("value") for key in cleaned}
+    after = {key: answer["value"] for key, answer in cleaned.items()}
+    hidden = [key for key in cleaned if _schema_field(key).kind == "longtext"]
+    changes = history.changes_between(before, after, hidden=hidden)
+    history.history_record(
+        actor=actor,
+        source="survey",
+        changes=[
+            history.Change(
+                instance=survey, changes=changes, dwelling_id=dwelling.pk, project_id=dwelling.project_id
+            )
+        ],
+    )
 
 
 @transaction.atomic

@@ -1,8 +1,10 @@
 from .dwellings import (
+    contact_history,
     dwelling_agreement,
     dwelling_bulk,
     dwelling_detail,
     dwelling_edit,
+    dwelling_history,
     dwelling_list,
     dwelling_move,
     job_detail,
@@ -22,10 +24,12 @@ from .governance import (
 )
 
 __all__ = [
+    "contact_history",
     "dwelling_agreement",
     "dwelling_bulk",
     "dwelling_detail",
     "dwelling_edit",
+    "dwelling_history",
     "dwelling_list",
     "dwelling_move",
     "governance_document",

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from projects import selectors, services
+from projects import history, selectors, services
 from projects.filters import DwellingFilter
 from projects.forms import BulkMoveForm, DwellingForm, TransitionForm
 from projects.models import Job
@@ -282,4 +282,59 @@ def job_status(request, slug, job_id):
             "finished": job.finished,
             "url": reverse("projects:job", kwargs={"slug": slug, "job_id": job.pk}),
         }
+    )
+
+
+def _history_dwelling(request, slug, pk):
+    project = _project_for_dwellings(request, slug)
+    dwelling = selectors.dwelling_get(user=request.user, project=project, pk=pk)
+    if not can_view_history(request.user, dwelling):
+        raise Http404
+    return project, dwelling
+
+
+HISTORY_PAGE_SIZE = 100
+
+
+@login_required
+def dwelling_history(request, slug, pk):
+    """Who changed which data of the home, its people and its survey, and when: the lead party."""
+    project, dwelling = _history_dwelling(request, slug, pk)
+    page = Paginator(history.history_for_dwelling(dwelling.pk), HISTORY_PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "projects/dwelling_history.html",
+        {
+            "project": project,
+            "dwelling": dwelling,
+            "page": page,
+            "rows": history.history_rows(page),
+            "contacts": list(dwelling.contacts.all()),
+            "person": None,
+        },
+    )
+
+
+@login_required
+def contact_history(request, slug, pk, contact_pk):
+    """The history of one person of the home: name, e-mail, phone, channel, language."""
+    project, dwelling = _history_dwelling(request, slug, pk)
+    contacts = list(dwelling.contacts.all())
+    person = next((contact for contact in contacts if contact.pk == contact_pk), None)
+    if person is None:
+        raise Http404
+    page = Paginator(history.history_for_object(person), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "projects/dwelling_history.html",
+        {
+            "project": project,
+            "dwelling": dwelling,
+            "page": page,
+            "rows": history.history_rows(page),
+            "contacts": contacts,
+            "person": person,
+        },
     )
