@@ -269,6 +269,8 @@ LOGGING = {
     "loggers": {
         # WeasyPrint and fontTools report every font and image of every PDF at INFO.
         **{name: {"level": "WARNING"} for name in ("weasyprint", "fontTools")},
+        # django-axes tells every login at INFO; a lockout is a WARNING.
+        "axes": {"level": "WARNING"},
         # A 403 is one line (method, path, user, reason); Django attaches the traceback. A 500 keeps it.
         "django.request": {"filters": ["permission_denied_one_line"]},
     },
