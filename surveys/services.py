@@ -1,5 +1,7 @@
 """Writes of the survey: answers and photos, safe to send twice from a tablet that lost its connection."""
 
+import math
+import re
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -58,9 +60,64 @@ def _schema_field(key: str):
         return None
 
 
-def _check_value(key: str, schema_field, value) -> None:
+# A number as the API takes it in a string: digits with a point for decimals ("10.5", ".5", "10").
+NUMBER_TEXT = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)")
+
+
+class NotANumber(ValueError):
+    """Not a number the survey can store; ``comma``: it reads as one written with a decimal comma."""
+
+    def __init__(self, *, comma: bool = False):
+        super().__init__("not a number")
+        self.comma = comma
+
+
+def survey_number(value) -> int | float:
+    """A number answer as it is stored: a finite JSON number, from a JSON number or a string with a
+    point for decimals. A decimal comma ("10,5") is refused rather than guessed: "1,000" means a
+    thousand in English and one in Dutch, and a number input cannot show either."""
+    if isinstance(value, bool):  # a bool is an int to Python, not to a surveyor
+        raise NotANumber
+    if isinstance(value, int | float):
+        number = value
+    elif isinstance(value, str) and NUMBER_TEXT.fullmatch(value.strip()):
+        text = value.strip()
+        number = float(text) if "." in text else int(text)
+    elif isinstance(value, str) and NUMBER_TEXT.fullmatch(value.strip().replace(".", "").replace(",", ".")):
+        raise NotANumber(comma=True)
+    else:
+        raise NotANumber
+    try:
+        finite = math.isfinite(number)
+    except OverflowError:  # an int too large for a float
+        finite = False
+    if not finite:
+        raise NotANumber
+    return number
+
+
+def stored_number(value) -> int | float | None:
+    """A stored number answer as a number, or None when there is none or it cannot be read. Answers
+    stored before ``survey_number`` took anything Python's float() reads (" 10.5", "1e3")."""
     if value in (None, ""):
-        return
+        return None
+    try:
+        return survey_number(value)
+    except NotANumber:
+        pass
+    if not isinstance(value, str):
+        return None
+    try:
+        number = float(value)
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def _check_value(key: str, schema_field, value):
+    """The answer as it is stored, or a ValidationError for the field ``key``."""
+    if value in (None, ""):
+        return value
     if schema_field.kind in ("text", "longtext") and not isinstance(value, str):
         raise ValidationError({key: _("Enter text.")})
     if schema_field.kind == "choice" and value not in {code for code, _label in schema_field.choices}:
@@ -71,17 +128,25 @@ def _check_value(key: str, schema_field, value) -> None:
             raise ValidationError({key: _("Choose from the options.")})
     if schema_field.kind == "number":
         try:
-            number = float(value)
-        except (TypeError, ValueError):
+            value = survey_number(value)
+        except NotANumber as exc:
+            if exc.comma:
+                message = _(
+                    "Write the number without thousands separators and with a point for decimals, "
+                    "for example 1250.5."
+                )
+                raise ValidationError({key: message}) from None
             raise ValidationError({key: _("Enter a number.")}) from None
-        if number < 0:
+        if value < 0:
             raise ValidationError({key: _("Enter a number of zero or more.")})
+    return value
 
 
 @transaction.atomic
 def survey_save_answers(*, actor: User, dwelling_id: int, answers: dict) -> Survey:
     """Merge answers into the survey of a dwelling. ``answers`` maps "<section>.<field>" to
-    {"value": ..., "by": "resident" | "surveyor"}. Unknown fields or wrong values change nothing."""
+    {"value": ..., "by": "resident" | "surveyor"}; a number is stored as a JSON number, also when it
+    came as a string ("10.5"). Unknown fields or wrong values change nothing."""
     dwelling = _editable_dwelling(actor, dwelling_id)
     cleaned = {}
     for key, answer in answers.items():
@@ -90,8 +155,7 @@ def survey_save_answers(*, actor: User, dwelling_id: int, answers: dict) -> Surv
             raise ValidationError({key: _("This is not a question of the survey.")})
         if not isinstance(answer, dict) or answer.get("by") not in AnswerSource.values:
             raise ValidationError({key: _("Say who gave the answer: the resident or the surveyor.")})
-        _check_value(key, schema_field, answer.get("value"))
-        cleaned[key] = {"value": answer.get("value"), "by": answer["by"]}
+        cleaned[key] = {"value": _check_value(key, schema_field, answer.get("value")), "by": answer["by"]}
     survey, _created = Survey.objects.select_for_update().get_or_create(dwelling=dwelling)
     if cleaned:
         _answers_history(actor, dwelling, survey, cleaned)
