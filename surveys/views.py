@@ -12,7 +12,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.templatetags.static import static
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -188,6 +188,8 @@ def _form_config(request, dwelling, view) -> dict:
         "workChoices": [[code, str(label)] for code, label in WORKS],
         "responsibleChoices": [[code, str(label)] for code, label in RESPONSIBLE],
         "visitCount": dwelling.visit_count,
+        # A comma typed into a number in Dutch is its decimal point (survey.js).
+        "decimalSeparator": formats.get_format("DECIMAL_SEPARATOR"),
         "text": {
             **_sync_texts(),
             "open": _("%(count)s open"),
@@ -201,6 +203,7 @@ def _form_config(request, dwelling, view) -> dict:
             "work": _("Work"),
             "responsible": _("Responsible"),
             "confirmWorks": _("This list is a proposal from the dwelling scan: check it and confirm."),
+            "notANumber": _("This is not a number: type digits, with a point for decimals (10.5)."),
         },
     }
 

@@ -93,6 +93,18 @@
   // ------------------------------------------------------------------------------------------
   // Reading and writing the inputs of a field
 
+  /** What a number input holds that is no number (the browser could not read what was typed). */
+  const UNREADABLE = Symbol("unreadable");
+
+  /** A number input's value: a number, null when empty, or UNREADABLE. A number input always holds
+   * ASCII digits and a point, whatever the language of the page or of the tablet. */
+  function readNumber(input) {
+    if (input.validity && input.validity.badInput) return UNREADABLE;
+    if (input.value.trim() === "") return null;
+    const number = Number(input.value);
+    return Number.isFinite(number) ? number : UNREADABLE;
+  }
+
   function readValue(key) {
     const node = fieldNode(key);
     const kind = config.fields[key].kind;
@@ -104,11 +116,7 @@
       return Array.from(node.querySelectorAll(`input[name="${CSS.escape(key)}"]:checked`), (input) => input.value);
     }
     const input = node.querySelector(`[name="${CSS.escape(key)}"]`);
-    if (kind === "number") {
-      if (input.value === "") return null;
-      const number = Number(input.value);
-      return Number.isFinite(number) ? number : null;
-    }
+    if (kind === "number") return readNumber(input);
     return input.value;
   }
 
@@ -149,8 +157,15 @@
   // Answers: saved on the device at every change, then sent
 
   function onAnswerChanged(key) {
+    const value = readValue(key);
+    if (value === UNREADABLE) {
+      // Never store an empty answer over what was there: say so, and keep the draft as it was.
+      showFieldError(key, text.notANumber);
+      updateProgress();
+      return;
+    }
     showFieldError(key, "");
-    draft.setAnswer(key, readValue(key), readBy(key));
+    draft.setAnswer(key, value, readBy(key));
     if (key.startsWith("dwelling_scan.") && !worksConfirmed()) renderWorks(); // the proposal follows
     afterChange();
   }
@@ -166,6 +181,21 @@
     if (!node || !event.target.name || event.target.name.startsWith("by:")) return;
     const kind = node.dataset.kind;
     if (kind === "text" || kind === "longtext" || kind === "number") onAnswerChanged(node.dataset.key);
+  });
+
+  // A Dutch keyboard offers a decimal comma, which Chromium's number input drops without a word
+  // ("10,5" becomes 105). In a Dutch page a comma typed or pasted into a number is its decimal point.
+  root.addEventListener("beforeinput", (event) => {
+    const input = event.target;
+    if (config.decimalSeparator !== "," || !(input instanceof HTMLInputElement) || input.type !== "number") return;
+    const data = event.data ?? (event.dataTransfer ? event.dataTransfer.getData("text/plain") : null);
+    if (!data || !data.includes(",")) return;
+    event.preventDefault();
+    // execCommand is the one way to insert at the caret of a number input (it has no selection API).
+    if (!document.execCommand("insertText", false, data.replace(/,/g, "."))) {
+      const node = input.closest(".survey-field");
+      if (node) showFieldError(node.dataset.key, text.notANumber);
+    }
   });
 
   root.addEventListener("change", (event) => {
@@ -483,6 +513,7 @@
     if (field.kind === "works") return !worksConfirmed() || currentWorks().length === 0;
     if (field.kind === "sketch" || field.kind === "signature") return shownThumbs(node) === 0;
     const value = readValue(key);
+    if (value === UNREADABLE) return true; // what the field shows is no answer, whatever the draft holds
     return value == null || (typeof value === "string" && value.trim() === "") || (Array.isArray(value) && !value.length);
   }
 
