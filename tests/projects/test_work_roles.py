@@ -205,3 +205,28 @@ class TestRolesChooseWithinTheCeiling:
         surveyor.work_roles = [WorkRole.READ_ONLY]
         surveyor.save()
         assert available_transitions(surveyor, home) == []
+
+
+class TestPeopleSearchPerProject:
+    def test_a_name_finds_homes_only_where_the_organisation_sees_the_people(self, client, advised_project):
+        from tests.factories import OrganisationFactory, ParticipationFactory, ProjectFactory
+
+        cooperative = OrganisationFactory(kind=OrganisationKind.HEAT_COOPERATIVE)
+        ParticipationFactory(project=advised_project, organisation=cooperative, role=Role.COMMUNICATING_PARTY)
+        other = ProjectFactory()
+        ParticipationFactory(project=other, organisation=cooperative, role=Role.SURVEY_PARTY)
+        informed_here = DwellingFactory(project=advised_project, state="informed")
+        surveyed_there = DwellingFactory(project=other, state="informed")  # waiting for a survey party
+        ContactFactory(dwelling=informed_here, role="owner", name="Jansen hier")
+        ContactFactory(dwelling=surveyed_there, role="owner", name="Jansen daar")
+        user = UserFactory(organisation=cooperative)
+        client.force_login(user)
+        # Both homes are visible to the cooperative, but only the first project's by a name.
+        found = client.get("/api/v1/dwellings/", {"q": "Jansen"}).json()
+        assert {row["id"] for row in found["results"]} == {informed_here.pk}
+        visible = client.get("/api/v1/dwellings/", {"project": other.slug}).json()
+        assert {row["id"] for row in visible["results"]} == {surveyed_there.pk}
+        page = client.get(reverse("projects:dwellings", args=[other.slug]), {"q": "Jansen"})
+        assert listed(page) == set()
+        page = client.get(reverse("projects:dwellings", args=[advised_project.slug]), {"q": "Jansen"})
+        assert listed(page) == {informed_here.pk}
