@@ -53,7 +53,8 @@ REGISTER_FIELDS = (
     "extra_care_note",
 )
 HIDDEN_FIELDS = ("extra_care_note",)
-PERSON_FIELDS = ("role", "name", "email", "phone", "preferred_channel", "language")
+# As the register form writes them (projects.services.dwellings): the role is in the row's data.
+PERSON_FIELDS = ("name", "email", "phone", "preferred_channel", "language")
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 _ACTION_WORDS = {CREATE: ADDED, UPDATE: CHANGED, DELETE: REMOVED}
 
@@ -68,7 +69,7 @@ class PersonChange:
     changes: dict  # field -> [old, new]
 
     def as_dict(self) -> dict:
-        return {"role": self.role, "action": _ACTION_WORDS[self.action], "changes": self.changes}
+        return {"role": str(self.role), "action": _ACTION_WORDS[self.action], "changes": self.changes}
 
 
 @dataclass(slots=True)
@@ -142,8 +143,8 @@ def history_of_creation(
 
 
 def _person_history(person: PersonChange, dwelling_id: int, project_id: int, extra: dict) -> Change:
-    # The role is in every row of a person: an update does not change it, and a reader of the
-    # history should not need the contact (which may be gone) to say whose data changed.
+    # The role is in every row of a person, as the register form writes it: a reader of the history
+    # should not need the contact (which may be gone) to say whose data changed.
     return Change(
         person.contact, person.changes, dwelling_id, project_id, person.action, {**extra, "role": person.role}
     )
@@ -160,7 +161,7 @@ class Line(NamedTuple):
     field: str
     old: str
     new: str
-    hidden: bool  # free text: it changed, its content is not shown
+    hidden: bool  # free text: it changed, its content is not shown (old and new say "(changed)")
     person: bool  # a value of the owner or the resident, not of the home itself
 
 
@@ -172,9 +173,10 @@ def field_label(name: str, model=Dwelling) -> str:
 
 
 def value_text(name: str, value, model=Dwelling) -> str:
-    """A stored value as a reader reads it: the label of a choice, ja/nee, or empty."""
+    """A stored value as a reader reads it, as the history page shows it: the label of a choice,
+    yes or no, a dash for empty."""
     if value is None or value == "":
-        return _("(empty)")
+        return "—"
     if isinstance(value, bool):
         return yesno(value)
     try:
@@ -199,11 +201,7 @@ def home_lines(home: dict) -> list[Line]:
             str(ContactRole(person["role"]).label) if person["role"] in ContactRole.values else person["role"]
         )
         change = change_word(person["action"])
-        lines += [
-            _line(who, change, name, values, Contact)
-            for name, values in person["changes"].items()
-            if name != "role"
-        ]
+        lines += [_line(who, change, name, values, Contact) for name, values in person["changes"].items()]
     return lines
 
 
@@ -211,7 +209,7 @@ def _line(who: str, change: str, name: str, values: list, model) -> Line:
     old, new = values
     person = model is Contact
     if old == HIDDEN and new == HIDDEN:
-        return Line(who, change, field_label(name, model), "", "", True, person)
+        return Line(who, change, field_label(name, model), _("(changed)"), _("(changed)"), True, person)
     old, new = value_text(name, old, model), value_text(name, new, model)
     return Line(who, change, field_label(name, model), old, new, False, person)
 
@@ -222,7 +220,7 @@ def home_summary(home: dict) -> str:
     if home["fields"]:
         parts.append(", ".join(field_label(name) for name in home["fields"]))
     for person in home["people"]:
-        names = [field_label(name, Contact) for name in person["changes"] if name != "role"]
+        names = [field_label(name, Contact) for name in person["changes"]]
         role = (
             str(ContactRole(person["role"]).label) if person["role"] in ContactRole.values else person["role"]
         )
@@ -239,8 +237,9 @@ def changes_csv(homes: Iterable[dict]) -> Iterator[bytes]:
     yield codecs.BOM_UTF8 + _take(buffer)
     for home in homes:
         for line in home_lines(home):
-            old, new = (change_word(CHANGED), change_word(CHANGED)) if line.hidden else (line.old, line.new)
-            writer.writerow([home["dwelling"], home["address"], line.who, line.change, line.field, old, new])
+            writer.writerow(
+                [home["dwelling"], home["address"], line.who, line.change, line.field, line.old, line.new]
+            )
         if buffer.tell() > 64 * 1024:
             yield _take(buffer)
     yield _take(buffer)
