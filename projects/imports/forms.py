@@ -12,7 +12,8 @@ MAX_UPLOAD_BYTES = 50 * 1024 * 1024
 
 
 class ImportForm(StyledFormMixin, forms.Form):
-    """The register file and the choice between all-or-nothing and skipping the wrong rows.
+    """The register file, the choice between all-or-nothing and skipping the wrong rows, and whether
+    homes that have agreed may be updated.
 
     The file is checked as a whole here (type by content, header, not empty), so a wrong file is
     refused on the page itself; its rows are checked by the import.
@@ -30,12 +31,21 @@ class ImportForm(StyledFormMixin, forms.Form):
         required=False,
         help_text=_("Without this, one wrong row stops the import and nothing changes."),
     )
+    update_agreed = forms.BooleanField(
+        label=_("Also update homes that have already agreed or are further along"),
+        required=False,
+        help_text=_(
+            "Their data were the basis of the agreement and the work. Without this, a row that would "
+            "change such a home is refused, and nothing changes for that home."
+        ),
+    )
     # A token per form: a second submit of the same form (double click, reload) finds the first import.
     submission = forms.UUIDField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["skip_invalid"].widget.attrs["class"] = "form-check-input"
+        self.fields["update_agreed"].widget.attrs["class"] = "form-check-input"
         self.fields["file"].widget.attrs["accept"] = (
             ".csv,.txt,.xlsx,text/csv,application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
         )

@@ -9,4 +9,5 @@ urlpatterns = [
     path("jobs/<int:job_id>/", views.import_job, name="job"),
     path("jobs/<int:job_id>/status.json", views.import_job_status, name="job-status"),
     path("jobs/<int:job_id>/rejects.csv", views.import_job_rejects, name="rejects"),
+    path("jobs/<int:job_id>/changes.csv", views.import_job_changes, name="changes"),
 ]

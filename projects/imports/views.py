@@ -1,20 +1,23 @@
-"""The import pages of the lead party: upload, the job with its progress and result, the rejects file."""
+"""The import pages of the lead party: upload, the job with its progress, result and change list, the
+rejects file and the CSV file of all changes."""
 
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from projects import selectors
 from projects.models import Job
 from projects.permissions import can_manage_register
 
-from . import services
+from . import changes, services
 from .forms import ImportForm
 from .parsing import COLUMNS, REQUIRED_COLUMNS
 
@@ -47,6 +50,7 @@ def import_upload(request, slug):
             project=project,
             upload=form.cleaned_data["file"],
             skip_invalid=form.cleaned_data["skip_invalid"],
+            update_agreed=form.cleaned_data["update_agreed"],
             submission=form.cleaned_data["submission"] or "",
             total=form.estimated_rows,
         )
@@ -71,6 +75,7 @@ def import_upload(request, slug):
 def import_job(request, slug, job_id):
     project, job = _job(request, slug, job_id)
     result = job.result or {}
+    homes = [(home, changes.home_lines(home)) for home in result.get("changes", [])]
     return render(
         request,
         "projects/imports/job.html",
@@ -80,7 +85,10 @@ def import_job(request, slug, job_id):
             "result": result,
             "errors": result.get("errors", []),
             "more_errors": result.get("error_count", 0) - len(result.get("errors", [])),
+            "homes": homes,
+            "more_homes": result.get("updated", 0) - len(homes),
             "skip_invalid": job.params.get("skip_invalid", False),
+            "update_agreed": job.params.get("update_agreed", False),
             "filename": job.params.get("filename", ""),
         },
     )
@@ -119,3 +127,29 @@ def import_job_rejects(request, slug, job_id):
         filename=_("%(name)s-rejected.csv") % {"name": stem},
         content_type="text/csv; charset=utf-8",
     )
+
+
+@login_required
+def import_job_changes(request, slug, job_id):
+    """Every home the import changed, one line per changed value, read back from the history."""
+    job = _job(request, slug, job_id)[1]
+    result = job.result or {}
+    if job.status != Job.Status.DONE or not result.get("imported") or not result.get("updated"):
+        raise Http404
+    stem = Path(job.params.get("filename") or "import").stem or "import"
+    response = StreamingHttpResponse(
+        _in_language(
+            translation.get_language(),
+            changes.changes_csv(changes.homes_from_history(job_id=job.pk, since=job.created_at)),
+        ),
+        content_type="text/csv; charset=utf-8",
+    )
+    filename = _("%(name)s-changes.csv") % {"name": stem}
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=filename)
+    return response
+
+
+def _in_language(language, pieces):
+    # A streamed response is read after the view returns: keep the reader's language for the labels.
+    with translation.override(language):
+        yield from pieces

@@ -3,11 +3,14 @@ from pathlib import Path
 from django.core.exceptions import PermissionDenied
 from django.core.management.base import BaseCommand, CommandError
 
+from projects.imports import changes
 from projects.imports.services import BATCH_SIZE, ImportFileError, import_dwellings
 from projects.models import Project, User
 
 # Exit statuses: 0 all rows imported, 1 nothing imported, 2 imported with wrong rows skipped.
 PARTLY_IMPORTED = 2
+# Without --verbose, this many changed homes are listed, one line each.
+COMPACT_HOMES = 20
 
 
 class Command(BaseCommand):
@@ -34,6 +37,24 @@ class Command(BaseCommand):
             metavar="EMAIL",
             help="Import as this user, who must be of the project's lead party (default: as the operator).",
         )
+        parser.add_argument(
+            "--update-agreed",
+            action="store_true",
+            help=(
+                "Also update homes that have already agreed or are further along; without it, rows that "
+                "would change them are refused like wrong rows."
+            ),
+        )
+        parser.add_argument(
+            "--verbose",
+            action="store_true",
+            help="List every changed home with each change from old to new (default: a short list).",
+        )
+        parser.add_argument(
+            "--changes",
+            metavar="PATH",
+            help="Write every change to this CSV file (one line per changed value).",
+        )
         parser.add_argument("--batch-size", type=int, default=BATCH_SIZE, help="Rows per database batch.")
 
     def handle(self, *args, **options):
@@ -54,6 +75,7 @@ class Command(BaseCommand):
                 project=project,
                 rows_source=path,
                 skip_invalid=options["skip_invalid"],
+                update_agreed=options["update_agreed"],
                 progress=None,
                 batch_size=options["batch_size"],
             )
@@ -64,6 +86,11 @@ class Command(BaseCommand):
             self.stderr.write(f"Columns not read: {', '.join(result.ignored_columns)}")
         if result.errors:
             self.stderr.write(self._table(result.errors))
+        if result.refused_agreed:
+            self.stderr.write(
+                f"{result.refused_agreed} rows would change homes that have already agreed or are further "
+                "along and were refused; if those changes are right, import again with --update-agreed."
+            )
         if not result.imported:
             raise CommandError(
                 f"{result.rejected} of {result.rows} rows are wrong ({len(result.errors)} errors); "
@@ -72,6 +99,12 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{result.created} created, {result.updated} updated, {result.unchanged} unchanged."
         )
+        homes = result.home_changes()
+        if homes and options["verbosity"] > 0:
+            self._changes(homes, verbose=options["verbose"])
+        if options["changes"]:
+            with open(options["changes"], "wb") as file:
+                file.writelines(changes.changes_csv(homes))
         if result.rejects_csv is not None:
             rejects = (
                 Path(options["rejects"]) if options["rejects"] else path.with_name(f"{path.stem}-rejects.csv")
@@ -81,6 +114,24 @@ class Command(BaseCommand):
                 f"Wrong rows skipped: {result.rejected}; they are in {rejects}. "
                 "Correct them there (the column “fout” says what is wrong) and import that file.",
                 returncode=PARTLY_IMPORTED,
+            )
+
+    def _changes(self, homes: list[dict], *, verbose: bool) -> None:
+        """What changed per home: every value from old to new, or one line per home."""
+        shown = homes if verbose else homes[:COMPACT_HOMES]
+        for home in shown:
+            if not verbose:
+                self.stdout.write(f"  {changes.home_summary(home)}")
+                continue
+            self.stdout.write(f"  {home['address']}")
+            for line in changes.home_lines(home):
+                who = f"{line.who} {line.change}: " if line.person else ""
+                value = line.new if line.hidden else f"{line.old} → {line.new}"
+                self.stdout.write(f"    {who}{line.field}: {value}")
+        if len(homes) > len(shown):
+            self.stdout.write(
+                f"  … and {len(homes) - len(shown)} more changed homes: --verbose lists them all, "
+                "--changes PATH writes every change to a CSV file."
             )
 
     @staticmethod
