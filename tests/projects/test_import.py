@@ -1,4 +1,6 @@
-"""The dwelling register import: CSV and XLSX in, every row checked, all or nothing, scoped pages."""
+"""The dwelling register import: CSV and XLSX in, every row checked, all or nothing, scoped pages; a
+match on the BAG address, conflicts refused, homes that have agreed only by choice, the change list
+and the history."""
 
 import codecs
 import csv
@@ -7,6 +9,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+from auditlog.models import LogEntry
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
@@ -16,6 +20,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
 
+from projects.history import CREATE, DELETE, HIDDEN, UPDATE
 from projects.imports.parsing import ImportFileError
 from projects.imports.services import import_dwellings, import_job_run
 from projects.models import Contact, Dwelling, Job, OrganisationKind, Role
@@ -526,7 +531,13 @@ def test_contacts_are_created_updated_and_removed(project, lead_user):
 
 def test_a_column_the_file_lacks_leaves_that_data_alone(project, lead_user):
     dwelling = DwellingFactory(
-        project=project, postcode="1437 CA", house_number=2, energy_label="B", cluster="Blok A", floor_area=90
+        project=project,
+        postcode="1437 CA",
+        house_number=2,
+        street="Lindelaan",
+        energy_label="B",
+        cluster="Blok A",
+        floor_area=90,
     )
     ContactFactory(dwelling=dwelling, role="owner", name="Anna Jansen", phone="0611111111")
     header = ["postcode", "huisnummer", "straat", "plaats", "eigendom", "woningtype", "energielabel"]
@@ -899,3 +910,688 @@ def test_a_corrected_e_mail_address_of_a_home_with_an_approved_plan_makes_a_new_
     with django_capture_on_commit_callbacks(execute=True):
         assert run(project, lead_user, table(rows)).unchanged == 2
     assert ConnectionPlan.objects.filter(dwelling=approved).count() == 4
+
+
+# --- a match on the address as the BAG has it ------------------------------------------------------
+
+
+def history(project):
+    """The history rows that imports wrote for the project."""
+    return LogEntry.objects.filter(
+        additional_data__project_id=project.pk, additional_data__source="import"
+    ).order_by("pk")
+
+
+@pytest.fixture
+def eikenlaan(project):
+    """The tester's demo home: Eikenlaan 2 in 1188 AD, with a BAG id, a landlord and a tenant."""
+    dwelling = DwellingFactory(
+        project=project,
+        postcode="1188 AD",
+        house_number=2,
+        street="Eikenlaan",
+        city="Amstelhoven",
+        bag_id="0363010000000002",
+        ownership="private_rental",
+        dwelling_type="mid_terrace",
+        build_year=1965,
+    )
+    ContactFactory(
+        dwelling=dwelling,
+        role="owner",
+        name="Verhuur B.V.",
+        email="verhuur@example.com",
+        phone="",
+        preferred_channel="email",
+    )
+    ContactFactory(
+        dwelling=dwelling,
+        role="resident",
+        name="Ilse de Vries",
+        email="",
+        phone="0612345678",
+        preferred_channel="letter",
+    )
+    return dwelling
+
+
+def eikenlaan_row(**values) -> dict:
+    """The row that says what the register already has of Eikenlaan 2."""
+    register = {
+        "postcode": "1188 AD",
+        "huisnummer": "2",
+        "straat": "Eikenlaan",
+        "bag_id": "0363010000000002",
+        "eigendom": "particuliere huur",
+        "woningtype": "tussenwoning",
+        "bouwjaar": "1965",
+        "eigenaar_naam": "Verhuur B.V.",
+        "eigenaar_email": "verhuur@example.com",
+        "bewoner_naam": "Ilse de Vries",
+        "bewoner_telefoon": "0612345678",
+    }
+    return row(**register | values)
+
+
+def home_of(dwelling):
+    """One home's register data and people, to show that an import left them alone."""
+    return (
+        Dwelling.objects.filter(pk=dwelling.pk).values().get(),
+        list(Contact.objects.filter(dwelling=dwelling).order_by("pk").values()),
+    )
+
+
+def test_the_row_that_describes_the_register_changes_nothing(project, lead_user, eikenlaan):
+    result = run(project, lead_user, table([eikenlaan_row()]))
+
+    assert (result.created, result.updated, result.unchanged) == (0, 0, 1)
+    assert result.changes == []
+    assert not history(project).exists()
+
+
+def test_a_row_with_the_postcode_and_number_of_a_home_in_another_street_is_a_conflict(
+    project, lead_user, eikenlaan
+):
+    before = home_of(eikenlaan)
+    dorpsstraat = row(
+        postcode="1188 AD",
+        huisnummer="2",
+        straat="Dorpsstraat",
+        woningtype="hoekwoning",
+        bouwjaar="1931",
+        bag_id="",
+        eigenaar_naam="Piet Dorp",
+        eigenaar_email="piet@example.com",
+    )
+
+    result = run(project, lead_user, table([row(huisnummer="5"), dorpsstraat]))
+
+    assert not result.imported
+    assert [(e.line, e.column, e.value) for e in result.errors] == [
+        (3, "straat", "Dorpsstraat 2, 1188 AD Amstelhoven")
+    ]
+    assert "Eikenlaan 2, 1188 AD Amstelhoven" in result.errors[0].reason
+    assert home_of(eikenlaan) == before
+    assert Dwelling.objects.filter(project=project).count() == 1
+    assert not history(project).exists()
+
+    # With skip_invalid the row goes to the rejects file with the reason; the good row goes in.
+    skipped = run(project, lead_user, table([row(huisnummer="5"), dorpsstraat]), skip_invalid=True)
+
+    assert (skipped.created, skipped.updated, skipped.rejected) == (1, 0, 1)
+    rejects = skipped.rejects_csv.decode("utf-8-sig")
+    assert "Dorpsstraat" in rejects
+    assert "Eikenlaan 2, 1188 AD Amstelhoven" in rejects
+    assert home_of(eikenlaan) == before
+    assert not history(project).filter(additional_data__dwelling_id=eikenlaan.pk).exists()
+
+
+@pytest.mark.parametrize(
+    ("register", "file"),
+    [
+        ("Eikenlaan", "EIKENLAAN"),
+        ("Eikenlaan", "  eiken-laan "),
+        ("Cöopstraat", "Coopstraat"),
+        ("'s-Gravendijkwal", "S Gravendijkwal"),
+        ("Burgemeester de Withstraat", "Burg. de Withstraat"),
+        ("Dorpsstraat", "Dorpsstr."),
+        ("Jan Pieterszoon Coenstraat", "J.P. Coenstraat"),
+    ],
+)
+def test_the_same_street_written_otherwise_matches_and_keeps_the_registers_spelling(
+    project, lead_user, register, file
+):
+    dwelling = DwellingFactory(
+        project=project,
+        postcode="1437 CA",
+        house_number=2,
+        street=register,
+        city="Amstelhoven",
+        build_year=1950,
+    )
+
+    result = run(project, lead_user, table([row(straat=file, plaats="amstelhoven")]))
+
+    assert result.errors == []
+    assert (result.created, result.updated) == (0, 1)
+    dwelling.refresh_from_db()
+    assert (dwelling.street, dwelling.city, dwelling.build_year) == (register, "Amstelhoven", 1958)
+    assert "street" not in result.changes[0].fields
+
+
+@pytest.mark.parametrize("file", ["Dorpsstr", "Dorpstraat", "Kerkstraat", "Dorpsstraat Oost", "Dorpsw."])
+def test_another_street_or_an_abbreviation_that_is_not_sure_is_a_conflict(project, lead_user, file):
+    dwelling = DwellingFactory(project=project, postcode="1437 CA", house_number=2, street="Dorpsstraat")
+    before = home_of(dwelling)
+
+    result = run(project, lead_user, table([row(straat=file)]))
+
+    assert [(e.line, e.column) for e in result.errors] == [(2, "straat")]
+    assert home_of(dwelling) == before
+
+
+def test_another_place_is_a_conflict_and_the_same_place_written_otherwise_is_not(project, lead_user):
+    dwelling = DwellingFactory(
+        project=project,
+        postcode="2511 AA",
+        house_number=1,
+        street="Lange Poten",
+        city="'s-Gravenhage",
+        build_year=1900,
+    )
+    before = home_of(dwelling)
+    file_row = row(postcode="2511 AA", huisnummer="1", straat="Lange Poten")
+
+    result = run(project, lead_user, table([file_row | {"plaats": "Den Haag"}]))
+
+    assert [(e.line, e.column, e.value) for e in result.errors] == [
+        (2, "plaats", "Lange Poten 1, 2511 AA Den Haag")
+    ]
+    assert "Lange Poten 1, 2511 AA 's-Gravenhage" in result.errors[0].reason
+    assert home_of(dwelling) == before
+
+    same = run(project, lead_user, table([file_row | {"plaats": "S GRAVENHAGE"}]))
+
+    assert (same.updated, same.errors) == (1, [])
+    dwelling.refresh_from_db()
+    assert (dwelling.city, dwelling.build_year) == ("'s-Gravenhage", 1958)
+
+
+def test_a_bag_id_that_differs_from_the_homes_is_a_conflict(project, lead_user, eikenlaan):
+    DwellingFactory(project=project, postcode="1188 AD", house_number=4, bag_id="0363010000000004")
+    before = home_of(eikenlaan)
+
+    other = run(project, lead_user, table([eikenlaan_row(bag_id="0363010000000099", bouwjaar="1931")]))
+
+    assert [(e.line, e.column, e.value) for e in other.errors] == [(2, "bag_id", "0363010000000099")]
+    assert "0363010000000002" in other.errors[0].reason
+    assert "Eikenlaan 2, 1188 AD Amstelhoven" in other.errors[0].reason
+    assert home_of(eikenlaan) == before
+
+    # The BAG id of another dwelling of the project than the address's: one error, which says whose.
+    taken = run(project, lead_user, table([eikenlaan_row(bag_id="0363010000000004")]))
+
+    assert [(e.line, e.column) for e in taken.errors] == [(2, "bag_id")]
+    assert "1188 AD 4" in taken.errors[0].reason
+    assert home_of(eikenlaan) == before
+    assert not history(project).exists()
+
+
+def test_an_empty_bag_id_keeps_the_homes_and_a_home_without_one_gets_it(project, lead_user, eikenlaan):
+    without = DwellingFactory(
+        project=project, postcode="1437 CA", house_number=2, street="Lindelaan", bag_id=""
+    )
+
+    result = run(
+        project,
+        lead_user,
+        table([eikenlaan_row(bag_id=""), row(bag_id="0363010000000007", bouwjaar="1965")]),
+    )
+
+    assert (result.updated, result.unchanged) == (1, 1)
+    eikenlaan.refresh_from_db()
+    without.refresh_from_db()
+    assert (eikenlaan.bag_id, without.bag_id) == ("0363010000000002", "0363010000000007")
+    assert result.changes[0].as_dict()["fields"] == {"bag_id": ["", "0363010000000007"]}
+
+
+# --- the change list -------------------------------------------------------------------------------
+
+
+def changed_eikenlaan() -> dict:
+    """Eikenlaan 2 with another type and year, a care note, the landlord's e-mail gone and no tenant."""
+    return eikenlaan_row(
+        woningtype="hoekwoning",
+        bouwjaar="1931",
+        extra_zorg="ja",
+        extra_zorg_notitie="Doof; afspraken via dochter",
+        eigenaar_email="",
+        bewoner_naam="",
+        bewoner_telefoon="",
+    )
+
+
+def test_the_change_list_says_per_home_what_changed_from_what_to_what(project, lead_user, eikenlaan):
+    rented = DwellingFactory(
+        project=project, postcode="1437 CA", house_number=2, street="Lindelaan", ownership="private_rental"
+    )
+    ContactFactory(dwelling=rented, role="owner", name="Anna Jansen", email="anna@example.com", phone="")
+    DwellingFactory(project=project, postcode="1437 CA", house_number=4, street="Lindelaan", build_year=1958)
+    rows = [
+        changed_eikenlaan(),
+        row(eigendom="particuliere huur", bouwjaar="1965", bewoner_naam="Bea", bewoner_telefoon="0611111111"),
+        row(huisnummer="4", eigenaar_naam="Anna Jansen"),  # nothing changes but the owner, who is new
+        row(huisnummer="6"),  # a new home: counted, not listed
+    ]
+
+    result = run(project, lead_user, table(rows))
+
+    assert (result.created, result.updated, result.unchanged) == (1, 3, 0)
+    eikenlaan_change, rented_change, _owner = [home.as_dict() for home in result.changes]
+    assert eikenlaan_change == {
+        "dwelling": eikenlaan.pk,
+        "address": "Eikenlaan 2, 1188 AD Amstelhoven",
+        "fields": {
+            "dwelling_type": ["mid_terrace", "end_of_terrace"],
+            "build_year": [1965, 1931],
+            "extra_care": [False, True],
+            "extra_care_note": [HIDDEN, HIDDEN],
+        },
+        "people": [
+            {"role": "owner", "action": "changed", "changes": {"email": ["verhuur@example.com", ""]}},
+            {
+                "role": "resident",
+                "action": "removed",
+                "changes": {
+                    "name": ["Ilse de Vries", None],
+                    "phone": ["0612345678", None],
+                    "preferred_channel": ["letter", None],
+                    "language": ["nl", None],
+                },
+            },
+        ],
+    }
+    assert rented_change["fields"] == {}
+    assert rented_change["people"] == [
+        {
+            "role": "resident",
+            "action": "added",
+            "changes": {
+                "name": [None, "Bea"],
+                "phone": [None, "0611111111"],
+                "preferred_channel": [None, "letter"],
+                "language": [None, "nl"],
+            },
+        }
+    ]
+    assert "Doof" not in str(result.as_dict())
+
+
+def test_the_job_page_shows_the_change_list_and_the_csv_has_every_change(
+    client, project, lead_user, eikenlaan, settings, django_capture_on_commit_callbacks
+):
+    client.force_login(lead_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(
+            client, project, table([changed_eikenlaan(), row(huisnummer="6")]), name="register.csv"
+        )
+    job = Job.objects.get()
+
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    page = client.get(response.url)
+
+    assert 'id="import-changes"' in page.text
+    changes_table = page.text.split('id="import-changes"', 1)[1].split("</table>", 1)[0]
+    assert "Eikenlaan 2, 1188 AD Amstelhoven" in changes_table
+    assert reverse("projects:dwelling", args=[project.slug, eikenlaan.pk]) in changes_table
+    for text in ("build year", "1965", "1931", "mid-terrace", "end-of-terrace", "Ilse de Vries", "removed"):
+        assert text in changes_table, text
+    assert "extra care note" in changes_table
+    assert "(changed)" in changes_table
+    assert "Doof" not in page.text
+    assert "Lindelaan 6" not in changes_table  # a new home is counted, not listed
+
+    csv_url = reverse("projects:imports:changes", args=[project.slug, job.pk])
+    assert csv_url in page.text
+    download = client.get(csv_url)
+    assert download.status_code == 200
+    assert "register-changes.csv" in download["Content-Disposition"]
+    content = b"".join(download.streaming_content).decode("utf-8-sig")
+    lines = list(csv.reader(io.StringIO(content), delimiter=";"))
+    assert lines[0] == ["id", "Address", "What", "Change", "Field", "Old value", "New value"]
+    address = "Eikenlaan 2, 1188 AD Amstelhoven"
+    pk = str(eikenlaan.pk)
+    assert [pk, address, "dwelling", "changed", "build year", "1965", "1931"] in lines
+    assert [pk, address, "dwelling", "changed", "extra care note", "(changed)", "(changed)"] in lines
+    assert [pk, address, "resident", "removed", "name", "Ilse de Vries", "—"] in lines
+    assert [pk, address, "owner", "changed", "e-mail address", "verhuur@example.com", "—"] in lines
+    assert {line[0] for line in lines[1:]} == {str(eikenlaan.pk)}  # not the new home
+    assert "Doof" not in content
+
+
+def test_the_job_page_lists_a_bounded_number_of_homes_and_the_csv_all_of_them(
+    client, project, lead_user, django_capture_on_commit_callbacks
+):
+    from projects.imports.services import MAX_STORED_CHANGES
+
+    count = MAX_STORED_CHANGES + 2
+    run(project, lead_user, table(street(count, postcode="1437 CA")))
+    client.force_login(lead_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, project, table(street(count, postcode="1437 CA", bouwjaar="1931")))
+    job = Job.objects.get()
+
+    assert (job.result["updated"], len(job.result["changes"])) == (count, MAX_STORED_CHANGES)
+    assert "And 2 more changed homes, not shown" in client.get(response.url).text
+    download = client.get(reverse("projects:imports:changes", args=[project.slug, job.pk]))
+    content = b"".join(download.streaming_content).decode("utf-8-sig")
+    assert {line.split(";")[0] for line in content.splitlines()[1:]} == {
+        str(pk) for pk in Dwelling.objects.filter(project=project).values_list("pk", flat=True)
+    }
+    assert len(content.splitlines()) == 1 + count
+
+
+def test_no_changes_no_change_list(client, project, lead_user, eikenlaan, django_capture_on_commit_callbacks):
+    client.force_login(lead_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = post(client, project, table([eikenlaan_row()]))
+
+    assert 'id="import-changes"' not in client.get(response.url).text
+    job = Job.objects.get()
+    assert client.get(reverse("projects:imports:changes", args=[project.slug, job.pk])).status_code == 404
+
+
+# --- the history -----------------------------------------------------------------------------------
+
+
+def test_every_change_is_in_the_history_with_the_actor_the_source_and_the_job(
+    client, project, lead_user, eikenlaan, django_capture_on_commit_callbacks
+):
+    client.force_login(lead_user)
+    new_home = row(
+        huisnummer="6",
+        eigendom="particuliere huur",
+        eigenaar_naam="Kees Verhuur",
+        bewoner_naam="Bea",
+        bewoner_telefoon="0611111111",
+        extra_zorg="ja",
+        extra_zorg_notitie="Slechtziend",
+    )
+    data = table([changed_eikenlaan(), new_home])
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, project, data)
+    job = Job.objects.get()
+    created = Dwelling.objects.get(project=project, house_number=6)
+    dwelling_type = ContentType.objects.get_for_model(Dwelling)
+    contact_type = ContentType.objects.get_for_model(Contact)
+
+    rows = list(history(project))
+
+    assert {(entry.actor, entry.additional_data["job_id"]) for entry in rows} == {(lead_user, job.pk)}
+    assert all(entry.additional_data["project_id"] == project.pk for entry in rows)
+    by_object = {
+        (entry.content_type, entry.additional_data["dwelling_id"], entry.action): entry
+        for entry in rows
+        if entry.additional_data["dwelling_id"] == eikenlaan.pk or entry.content_type == dwelling_type
+    }
+    assert len(by_object) == 4
+    assert len(rows) == 6
+    update = by_object[(dwelling_type, eikenlaan.pk, UPDATE)]
+    assert update.object_pk == str(eikenlaan.pk)
+    assert update.changes == {
+        "dwelling_type": ["mid_terrace", "end_of_terrace"],
+        "build_year": [1965, 1931],
+        "extra_care": [False, True],
+        "extra_care_note": [HIDDEN, HIDDEN],
+    }
+    landlord = by_object[(contact_type, eikenlaan.pk, UPDATE)]
+    assert landlord.changes == {"email": ["verhuur@example.com", ""]}
+    assert landlord.additional_data["role"] == "owner"
+    tenant = by_object[(contact_type, eikenlaan.pk, DELETE)]
+    assert tenant.changes["name"] == ["Ilse de Vries", None]
+    assert not Contact.objects.filter(pk=tenant.object_pk).exists()
+
+    creation = by_object[(dwelling_type, created.pk, CREATE)]
+    assert creation.object_pk == str(created.pk)
+    assert {name: value for name, value in creation.changes.items() if name in ("postcode", "street")} == {
+        "postcode": [None, "1437 CA"],
+        "street": [None, "Lindelaan"],
+    }
+    assert creation.changes["ownership"] == [None, "private_rental"]
+    assert creation.changes["extra_care_note"] == [HIDDEN, HIDDEN]
+    people = [entry for entry in rows if entry.content_type == contact_type and entry.action == CREATE]
+    assert sorted(entry.changes["name"][1] for entry in people) == ["Bea", "Kees Verhuur"]
+    assert {entry.object_pk for entry in people} == {
+        str(pk) for pk in created.contacts.values_list("pk", flat=True)
+    }
+    assert "Doof" not in str([entry.changes for entry in rows])
+    assert "Slechtziend" not in str([entry.changes for entry in rows])
+
+    # The same file again changes nothing and writes no history.
+    with django_capture_on_commit_callbacks(execute=True):
+        post(client, project, data)
+    second = Job.objects.exclude(pk=job.pk).get()
+    assert (second.result["updated"], second.result["unchanged"]) == (0, 2)
+    assert history(project).count() == 6
+
+
+def test_the_command_writes_history_without_a_job(project, tmp_path, eikenlaan):
+    path = tmp_path / "woningen.csv"
+    path.write_bytes(table([changed_eikenlaan()]))
+
+    call_command("import_dwellings", str(path), project=project.slug, stdout=io.StringIO())
+
+    rows = list(history(project))
+    assert len(rows) == 3
+    assert {entry.actor for entry in rows} == {None}
+    assert all("job_id" not in entry.additional_data for entry in rows)
+
+
+# --- homes that have agreed or are further along ----------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("state", "held_state"),
+    [
+        ("agreed", ""),
+        ("assigned", ""),
+        ("installation_planned", ""),
+        ("installed", ""),
+        ("connected", ""),
+        ("on_hold", "installation_planned"),
+    ],
+)
+def test_a_home_that_has_agreed_is_refused_without_the_choice_and_updated_with_it(
+    project, lead_user, state, held_state
+):
+    agreed = DwellingFactory(
+        project=project,
+        postcode="1437 CA",
+        house_number=2,
+        street="Lindelaan",
+        state=state,
+        held_state=held_state,
+        build_year=1950,
+    )
+    ContactFactory(dwelling=agreed, role="owner", name="Anna Jansen", email="anna@example.com")
+    before = home_of(agreed)
+    data = table([row(bouwjaar="1958"), row(huisnummer="4")])
+
+    refused = run(project, lead_user, data)
+
+    assert not refused.imported
+    assert [(e.line, e.column, e.value) for e in refused.errors] == [
+        (2, "", "Lindelaan 2, 1437 CA Amstelhoven")
+    ]
+    assert "build year" in refused.errors[0].reason
+    assert refused.refused_agreed == 1
+    assert home_of(agreed) == before
+
+    skipped = run(project, lead_user, data, skip_invalid=True)
+
+    assert (skipped.created, skipped.updated, skipped.rejected) == (1, 0, 1)
+    assert "agreed" in skipped.rejects_csv.decode("utf-8-sig")
+    assert home_of(agreed) == before
+    assert not history(project).filter(additional_data__dwelling_id=agreed.pk).exists()
+
+    chosen = run(project, lead_user, data, update_agreed=True)
+
+    assert (chosen.created, chosen.updated, chosen.unchanged) == (0, 1, 1)
+    agreed.refresh_from_db()
+    assert (agreed.build_year, agreed.state, agreed.held_state) == (1958, state, held_state)
+    assert history(project).filter(additional_data__dwelling_id=agreed.pk).count() == 1
+
+    # A row that changes nothing of such a home needs no choice: importing the register again works.
+    again = run(project, lead_user, data)
+    assert (again.imported, again.unchanged) == (True, 2)
+
+
+@pytest.mark.parametrize(
+    ("state", "held_state"), [("plan_ready", ""), ("on_hold", "surveyed"), ("declined", "")]
+)
+def test_a_home_before_agreed_is_updated_without_the_choice(project, lead_user, state, held_state):
+    dwelling = DwellingFactory(
+        project=project,
+        postcode="1437 CA",
+        house_number=2,
+        street="Lindelaan",
+        state=state,
+        held_state=held_state,
+    )
+
+    result = run(project, lead_user, table([row(bouwjaar="1931")]))
+
+    assert (result.errors, result.updated) == ([], 1)
+    dwelling.refresh_from_db()
+    assert (dwelling.build_year, dwelling.state) == (1931, state)
+
+
+def test_the_page_form_asks_before_updating_homes_that_have_agreed(
+    client, project, lead_user, django_capture_on_commit_callbacks
+):
+    agreed = DwellingFactory(
+        project=project,
+        postcode="1437 CA",
+        house_number=2,
+        street="Lindelaan",
+        state="assigned",
+        build_year=1950,
+    )
+    client.force_login(lead_user)
+    assert 'name="update_agreed"' in client.get(upload_url(project)).text
+
+    with django_capture_on_commit_callbacks(execute=True):
+        refused = post(client, project, table([row(bouwjaar="1958")]))
+
+    page = client.get(refused.url).text
+    assert 'id="import-refused-agreed"' in page
+    assert "Lindelaan 2, 1437 CA Amstelhoven" in page
+    agreed.refresh_from_db()
+    assert agreed.build_year == 1950
+
+    with django_capture_on_commit_callbacks(execute=True):
+        chosen = post(client, project, table([row(bouwjaar="1958")]), update_agreed="on")
+
+    job = Job.objects.get(pk=chosen.url.rstrip("/").rsplit("/", 1)[1])
+    assert job.params["update_agreed"] is True
+    assert (job.result["updated"], job.result["refused_agreed"]) == (1, 0)
+    agreed.refresh_from_db()
+    assert (agreed.build_year, agreed.state) == (1958, "assigned")
+    assert "also homes that have agreed or are further along" in client.get(chosen.url).text
+
+
+def test_the_command_asks_before_updating_homes_that_have_agreed(project, tmp_path):
+    agreed = DwellingFactory(
+        project=project,
+        postcode="1437 CA",
+        house_number=2,
+        street="Lindelaan",
+        state="connected",
+        build_year=1950,
+    )
+    path = tmp_path / "woningen.csv"
+    path.write_bytes(table([row(bouwjaar="1958")]))
+    err = io.StringIO()
+
+    with pytest.raises(CommandError) as raised:
+        call_command("import_dwellings", str(path), project=project.slug, stderr=err, stdout=io.StringIO())
+
+    assert raised.value.returncode == 1
+    assert "--update-agreed" in err.getvalue()
+    agreed.refresh_from_db()
+    assert agreed.build_year == 1950
+
+    out = io.StringIO()
+    call_command("import_dwellings", str(path), project=project.slug, update_agreed=True, stdout=out)
+
+    assert "0 created, 1 updated, 0 unchanged" in out.getvalue()
+    agreed.refresh_from_db()
+    assert (agreed.build_year, agreed.state) == (1958, "connected")
+
+
+# --- the command line lists the changes --------------------------------------------------------------
+
+
+def test_command_lists_the_changes_briefly_or_in_full_and_writes_them_to_a_csv(project, tmp_path, eikenlaan):
+    path = tmp_path / "woningen.csv"
+    path.write_bytes(table([changed_eikenlaan(), row(huisnummer="6")]))
+    out = io.StringIO()
+
+    call_command("import_dwellings", str(path), project=project.slug, stdout=out)
+
+    lines = out.getvalue().splitlines()
+    assert lines[0] == "1 created, 1 updated, 0 unchanged."
+    assert lines[1] == (
+        "  Eikenlaan 2, 1188 AD Amstelhoven: dwelling type, build year, extra care, extra care note; "
+        "owner changed (e-mail address); resident removed (name, phone, preferred channel, language)"
+    )
+    assert len(lines) == 2
+
+    path.write_bytes(table([changed_eikenlaan() | {"bouwjaar": "1940"}]))
+    out = io.StringIO()
+    changes_file = tmp_path / "wijzigingen.csv"
+    call_command(
+        "import_dwellings",
+        str(path),
+        project=project.slug,
+        verbose=True,
+        changes=str(changes_file),
+        stdout=out,
+    )
+
+    assert out.getvalue().splitlines()[1:] == [
+        "  Eikenlaan 2, 1188 AD Amstelhoven",
+        "    build year: 1931 → 1940",
+    ]
+    written = list(csv.reader(io.StringIO(changes_file.read_text("utf-8-sig")), delimiter=";"))
+    assert written[1:] == [
+        [
+            str(eikenlaan.pk),
+            "Eikenlaan 2, 1188 AD Amstelhoven",
+            "dwelling",
+            "changed",
+            "build year",
+            "1931",
+            "1940",
+        ]
+    ]
+
+
+# --- the number of queries does not grow with the rows ------------------------------------------------
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="SQLite's limit on query parameters splits every batch"
+)
+def test_query_count_with_changes_and_history_is_the_same_for_10_and_100_rows(project, lead_user):
+    def homes(count, offset, version):
+        return [
+            row(
+                postcode="1437 CB",
+                huisnummer=str(offset + n),
+                eigendom="particuliere huur",
+                bouwjaar=str(1950 + version),
+                eigenaar_email=f"v{version}@example.com",
+                bewoner_naam=f"B{version}-{n}",
+                extra_zorg="ja",
+                extra_zorg_notitie=f"Notitie {version}",
+            )
+            for n in range(count)
+        ]
+
+    def queries(rows):
+        with CaptureQueriesContext(connection) as captured:
+            result = run(project, lead_user, table(rows), batch_size=1000)
+        assert result.imported
+        return len(captured), result.created, result.updated
+
+    run(project, lead_user, table(homes(1, 5000, 0)))  # caches (content types) are warm from here on
+
+    # New homes, their people and their history.
+    assert queries(homes(10, 1, 0))[0] == queries(homes(100, 1000, 0))[0]
+    # Changed homes: fields and people, with their history; the counts say the work was done.
+    few, many = queries(homes(10, 1, 1)), queries(homes(100, 1000, 1))
+    assert (few[1:], many[1:]) == ((0, 10), (0, 100))
+    assert few[0] == many[0]
+    assert history(project).count() == 1 * 3 + 110 * 3 + 110 * 3
