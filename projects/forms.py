@@ -31,6 +31,18 @@ class StyledFormMixin:
             widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
+class WholeNumberField(forms.IntegerField):
+    """A whole number, refused with a point or comma: "1.000" is a thousand to a Dutch reader, but the
+    browser and Django take it for 1. Refuse rather than guess."""
+
+    def to_python(self, value):
+        if isinstance(value, str) and ("." in value or "," in value):
+            raise forms.ValidationError(
+                _("Type a whole number without a point or comma, for example 1000."), code="invalid"
+            )
+        return super().to_python(value)
+
+
 class DateInput(forms.DateInput):
     input_type = "date"
 
@@ -43,6 +55,11 @@ class ProjectForm(StyledFormMixin, forms.ModelForm):
         model = Project
         fields = list(PROJECT_FIELDS)
         widgets = {"start_date": DateInput(), "target_date": DateInput()}
+        field_classes = {
+            "planned_dwellings": WholeNumberField,
+            "signup_threshold": WholeNumberField,
+            "private_share": WholeNumberField,
+        }
 
 
 def validate_pdf(upload) -> None:
@@ -289,6 +306,11 @@ class DwellingForm(StyledFormMixin, forms.ModelForm):
     class Meta:
         model = Dwelling
         fields = list(REGISTER_FIELDS)
+        field_classes = {
+            "house_number": WholeNumberField,
+            "build_year": WholeNumberField,
+            "floor_area": WholeNumberField,
+        }
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
