@@ -1,7 +1,11 @@
-"""What belongs to the platform rather than to a project: the audit log. Platform superusers only."""
+"""What belongs to the platform rather than to a project: the audit log, and the admin pages of other
+packages that hand out powers or lift a lockout. Platform superusers only."""
 
 from auditlog.models import LogEntry
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
+from django.contrib.auth.models import Group
+from rest_framework.authtoken.models import TokenProxy
 
 from projects.admin.base import ReadOnlyAdminMixin
 
@@ -20,3 +24,42 @@ class LogEntryAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
 
     def has_view_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+class PlatformOnlyMixin:
+    """Platform superusers only; ``read_only`` pages change nothing even for them."""
+
+    read_only = False
+
+    def has_module_permission(self, request):
+        return request.user.is_superuser
+
+    def has_view_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_add_permission(self, request, *args, **kwargs):
+        return request.user.is_superuser and not self.read_only
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser and not self.read_only
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and not self.read_only
+
+
+def _platform_only(model, *, read_only: bool = False) -> None:
+    """Re-register another package's admin page of ``model`` for platform superusers only."""
+    if not admin.site.is_registered(model):
+        return
+    base = type(admin.site.get_model_admin(model))
+    admin.site.unregister(model)
+    admin.site.register(model, type(base.__name__, (PlatformOnlyMixin, base), {"read_only": read_only}))
+
+
+# Groups carry permissions and API tokens act as their user: platform powers, as on the user page.
+_platform_only(Group)
+_platform_only(TokenProxy)
+# Deleting a failed-login record lifts a lockout without the audit row that ``person_unlock`` writes:
+# an administrator unlocks on the people page.
+for _model in (AccessAttempt, AccessLog, AccessFailureLog):
+    _platform_only(_model, read_only=True)

@@ -692,3 +692,29 @@ def test_every_admin_page_opens(client, who, staff, dwelling, installer, advised
         shown = listing.context["cl"].result_list[:3]
         for obj in shown:
             assert client.get(reverse(f"{base}_change", args=[obj.pk])).status_code == 200, obj
+
+
+class TestPlatformPages:
+    """Pages of other packages that hand out powers or lift a lockout are the platform's."""
+
+    def test_organisation_staff_do_not_reach_groups_tokens_or_lockouts(self, client, staff):
+        staff.user_permissions.add(
+            *Permission.objects.filter(content_type__app_label__in=["auth", "authtoken", "axes"])
+        )
+        client.force_login(staff)
+        for page in ("auth_group", "authtoken_tokenproxy", "axes_accessattempt"):
+            assert client.get(reverse(f"admin:{page}_changelist")).status_code == 403
+        assert client.get(reverse("admin:auth_group_add")).status_code == 403
+
+    def test_a_lockout_is_lifted_on_the_people_page_not_by_deleting_its_record(self, client, staff):
+        from axes.models import AccessAttempt
+
+        attempt = AccessAttempt.objects.create(
+            username=staff.email, ip_address="127.0.0.1", failures_since_start=20, get_data="", post_data=""
+        )
+        superuser = UserFactory(organisation=None, is_superuser=True, is_staff=True, work_roles=[])
+        client.force_login(superuser)
+        assert client.get(reverse("admin:axes_accessattempt_changelist")).status_code == 200
+        url = reverse("admin:axes_accessattempt_delete", args=[attempt.pk])
+        assert client.post(url, {"post": "yes"}).status_code == 403
+        assert AccessAttempt.objects.filter(pk=attempt.pk).exists()
