@@ -1,12 +1,18 @@
-"""Survey records hold the kitchen-table talk: in the admin only for platform superusers for now;
-parties work with surveys through the survey pages, which apply each party's scope."""
+"""Survey records hold the kitchen-table talk: in the admin only for platform superusers, and read-only.
+
+Parties work with surveys through the survey pages, which apply each party's scope. Everything here is
+written by a service: the answers and photos by the survey form (``survey_save_answers``, ``photo_add``,
+``photo_remove``, with their history), the visits by the moves of the dwelling (``visit_log``,
+``visit_record``). So the admin shows them and changes nothing. Connection plans (private PDFs, made by
+the plan services) and survey slots (the planning pages) are not in the admin at all.
+"""
 
 from django.contrib import admin
 
 from surveys.models import Photo, Survey, Visit
 
 
-class SuperuserOnlyAdmin(admin.ModelAdmin):
+class SuperuserReadOnlyAdmin(admin.ModelAdmin):
     def has_module_permission(self, request):
         return request.user.is_superuser
 
@@ -14,32 +20,41 @@ class SuperuserOnlyAdmin(admin.ModelAdmin):
         return request.user.is_superuser
 
     def has_change_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return False
 
     def has_add_permission(self, request):
         return False
 
     def has_delete_permission(self, request, obj=None):
-        return request.user.is_superuser
+        return False
 
 
 @admin.register(Visit)
-class VisitAdmin(SuperuserOnlyAdmin):
+class VisitAdmin(SuperuserReadOnlyAdmin):
     list_display = ["dwelling", "surveyor", "started_at", "outcome"]
     list_filter = ["outcome"]
     list_select_related = ["dwelling", "surveyor"]
-    raw_id_fields = ["dwelling", "surveyor"]
 
 
 class PhotoInline(admin.TabularInline):
     model = Photo
     extra = 0
-    readonly_fields = ["field", "image", "width", "height", "uploaded_by", "created_at"]
+    can_delete = False
+    fields = ["field", "image", "width", "height", "uploaded_by", "created_at"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Survey)
-class SurveyAdmin(SuperuserOnlyAdmin):
+class SurveyAdmin(SuperuserReadOnlyAdmin):
     list_display = ["dwelling", "completed_at", "version", "updated_at"]
     list_select_related = ["dwelling"]
-    raw_id_fields = ["dwelling"]
     inlines = [PhotoInline]
