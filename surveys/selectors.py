@@ -3,6 +3,7 @@
 import datetime
 
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.utils import formats
 
 from projects.models import Contact, Dwelling, Role, User
 from projects.states import DwellingState, VisitFailure
@@ -144,6 +145,9 @@ def _display(schema_field, value) -> str:
         return choices.get(value, str(value))
     if schema_field.kind == "multichoice" and isinstance(value, list):
         return ", ".join(choices.get(code, str(code)) for code in value)
+    if schema_field.kind == "number" and isinstance(value, int | float) and not isinstance(value, bool):
+        # As the pages and the plan show it: 10,5 in Dutch, 10.5 in English.
+        return formats.number_format(int(value) if float(value).is_integer() else value, use_l10n=True)
     return str(value)
 
 
