@@ -15,7 +15,7 @@ from projects.models import (
 )
 from projects.models.parties import WORK_ROLE_HELP
 from projects.services import GOVERNANCE_FIELDS, PROJECT_FIELDS
-from projects.services.dwellings import REGISTER_FIELDS
+from projects.services.register import REGISTER_FIELDS
 
 
 class StyledFormMixin:

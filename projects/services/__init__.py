@@ -1,11 +1,9 @@
-"""Every write goes through a service: governance and parties, and dwellings."""
+"""Every write goes through a service: governance and parties, the register, moves of dwellings, people."""
 
 from .dwellings import (
-    REGISTER_FIELDS,
     TRANSITIONS,
     DwellingChanged,
     TransitionRefused,
-    dwelling_save,
     dwelling_transition,
     dwellings_bulk_transition,
 )
@@ -20,6 +18,7 @@ from .governance import (
     subteam_delete,
     subteam_save,
 )
+from .register import REGISTER_FIELDS, dwelling_save
 
 __all__ = [
     "GOVERNANCE_FIELDS",
