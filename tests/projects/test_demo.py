@@ -1,37 +1,236 @@
+"""The demo: its parties and logins with their work roles, the subcontractor's work, and a second run
+that changes nothing."""
+
+import io
+
 import pytest
 from django.core.management import call_command
+from django.db import transaction
+from django.db.models import Count
+from django.test import override_settings
+from django.urls import reverse
+from django.utils import timezone
 
 from projects.advisories import advise
-from projects.models import Organisation, OrganisationKind, Participation, Project, SubTeam, User
+from projects.demo import USERS
+from projects.models import (
+    Dwelling,
+    DwellingTransition,
+    Organisation,
+    OrganisationKind,
+    Participation,
+    Project,
+    SubTeam,
+    User,
+    WorkRole,
+)
+from projects.permissions import dwellings_visible_to
 from projects.selectors import project_list
+from projects.services.dwellings import available_transitions
+from projects.states import DwellingState
+from surveys.models import ConnectionPlan, Survey, SurveySlot, Visit
 
 pytestmark = pytest.mark.django_db
 
+S = DwellingState
+TUINDORP = "warmtenet-tuindorp-oost"
 
-@pytest.fixture
-def demo(settings):
+
+def demo(*args) -> str:
+    out = io.StringIO()
+    call_command("demo", *args, stdout=out, stderr=out)
+    return out.getvalue()
+
+
+@pytest.fixture(autouse=True)
+def _debug(settings):
     settings.DEBUG = True
-    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 
-def counts():
-    return [m.objects.count() for m in (Organisation, User, Project, Participation, SubTeam)]
+@pytest.fixture(scope="module")
+def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
+    """The demo, loaded once for this module; every test runs (and is rolled back) inside it."""
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            DEBUG=True,
+            MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ),
+        transaction.atomic(),
+    ):
+        yield demo()
+        transaction.set_rollback(True)
 
 
-def test_second_run_adds_nothing(demo):
-    before = counts()
-    call_command("demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
-    assert counts() == before
+def user(email) -> User:
+    return User.objects.get(email=email)
 
 
-def test_one_login_per_party_kind(demo):
+def snapshot():
+    counts = [
+        model.objects.count()
+        for model in (
+            Organisation,
+            User,
+            Project,
+            Participation,
+            SubTeam,
+            Dwelling,
+            DwellingTransition,
+            Visit,
+            Survey,
+            SurveySlot,
+            ConnectionPlan,
+        )
+    ]
+    roles = dict(User.objects.values_list("email", "work_roles"))
+    states = dict(Dwelling.objects.values("state").annotate(n=Count("pk")).values_list("state", "n"))
+    return counts, roles, states
+
+
+def test_the_first_run_says_what_it_made(loaded):
+    assert "Created demo projects" in loaded
+    assert "nothing added" not in loaded.lower()
+
+
+def test_second_run_changes_nothing(loaded):
+    before = snapshot()
+    assert "nothing added" in demo()
+    assert snapshot() == before
+
+
+# --- People and their work ---------------------------------------------------------------------
+
+
+def test_one_login_per_party_kind(loaded):
     kinds = set(User.objects.values_list("organisation__kind", flat=True))
     assert kinds == set(OrganisationKind.values)
 
 
-def test_heat_company_sees_both_projects_with_advisories(demo):
-    user = User.objects.get(email="warmtebedrijf@demo.test")
-    projects = {p.slug: p for p in project_list(user=user)}
+def test_each_demo_login_has_its_roles(loaded):
+    W = WorkRole
+    roles = {row.email: user(row.email).work_roles for row in USERS}
+    assert len(roles) == len(USERS) == User.objects.count()
+    assert roles["warmtebedrijf@demo.test"] == [W.ADMINISTRATOR, W.COORDINATOR]
+    assert roles["planner@demo.test"] == [W.PLANNER]
+    assert roles["schouwer@demo.test"] == [W.FIELD_WORKER]
+    assert roles["meelezer@demo.test"] == [W.READ_ONLY]
+    assert W.COMMUNICATION in roles["cooperatie@demo.test"]
+    assert {W.COORDINATOR, W.PLANNER} <= set(roles["installateur@demo.test"])
+    assert roles["monteur@demo.test"] == [W.FIELD_WORKER]
+    assert W.PLANNER in roles["onderaannemer@demo.test"]
+    assert roles["gemeente@demo.test"] == [W.READ_ONLY]
+    # Every login can log in with the published password, and only the heat company's may open the admin.
+    assert all(user(email).check_password("warmte-demo-2026") for email in roles)
+    assert list(User.objects.filter(is_staff=True).values_list("email", flat=True)) == [
+        "warmtebedrijf@demo.test"
+    ]
+
+
+def test_the_field_worker_sees_only_the_homes_planned_for_him(loaded):
+    surveyor = user("schouwer@demo.test")
+    visible = dwellings_visible_to(surveyor)
+    assert set(visible) == set(Dwelling.objects.filter(surveyor=surveyor))
+    assert visible.filter(state=S.SURVEY_PLANNED).count() == 5
+    assert visible.count() < dwellings_visible_to(user("warmtebedrijf@demo.test")).count() / 50
+    # The main contractor's technician: installations are planned for the installer, not for a person.
+    assert not dwellings_visible_to(user("monteur@demo.test")).exists()
+
+
+def test_the_planner_plans_the_surveyors_visits(loaded):
+    surveyor = user("schouwer@demo.test")
+    planned_by = set(
+        DwellingTransition.objects.filter(dwelling__surveyor=surveyor, transition="plan_survey").values_list(
+            "actor__email", flat=True
+        )
+    )
+    assert planned_by == {"planner@demo.test"}
+    assert SurveySlot.objects.filter(surveyor=surveyor, published=True).exists()
+
+
+def test_the_read_only_colleague_reads_everything_and_changes_nothing(loaded, client):
+    reader, lead = user("meelezer@demo.test"), user("warmtebedrijf@demo.test")
+    assert dwellings_visible_to(reader).count() == dwellings_visible_to(lead).count()
+    for state in (S.INFORMED, S.SURVEYED, S.INSTALLED):
+        home = Dwelling.objects.filter(project__slug=TUINDORP, state=state).first()
+        assert available_transitions(reader, home) == []
+        assert available_transitions(lead, home) != []
+    client.force_login(reader)
+    home = Dwelling.objects.filter(project__slug=TUINDORP, state=S.SURVEYED).first()
+    url = reverse("projects:dwelling-move", args=[TUINDORP, home.pk, "approve_plan"])
+    client.post(url, {"approve_plan-expected_state": S.SURVEYED})
+    home.refresh_from_db()
+    assert home.state == S.SURVEYED
+
+
+def test_the_subcontractor_sees_homes_assigned_to_it(loaded, client):
+    subcontractor = user("onderaannemer@demo.test")
+    homes = dwellings_visible_to(subcontractor)
+    assert {S.ASSIGNED, S.INSTALLATION_PLANNED, S.INSTALLED, S.CONNECTED} <= set(
+        homes.values_list("state", flat=True)
+    )
+    assert set(homes.values_list("installer__slug", flat=True)) == {"loodgieters-bakker"}
+    # Its planner planned and reported the installations; the heat company accepted them.
+    moves = set(
+        DwellingTransition.objects.filter(dwelling__in=homes).values_list("transition", "actor__email")
+    )
+    assert {
+        ("plan_installation", "onderaannemer@demo.test"),
+        ("report_installed", "onderaannemer@demo.test"),
+        ("confirm_connection", "warmtebedrijf@demo.test"),
+    } <= moves
+    client.force_login(subcontractor)
+    page = client.get(reverse("projects:dwellings", args=[TUINDORP]))
+    assert page.status_code == 200
+    home = homes.filter(state=S.INSTALLATION_PLANNED).first()
+    assert home.street.encode() in page.content
+    assert client.get(reverse("projects:dwelling", args=[TUINDORP, home.pk])).status_code == 200
+
+
+def test_existing_users_without_roles_get_them_and_changed_roles_stay(loaded):
+    blanket = [WorkRole.ADMINISTRATOR, WorkRole.COORDINATOR, WorkRole.PLANNER, WorkRole.COMMUNICATION]
+    User.objects.filter(email="gemeente@demo.test").update(work_roles=blanket)  # an older demo's
+    User.objects.filter(email="cooperatie@demo.test").update(work_roles=[])
+    User.objects.filter(email="corporatie@demo.test").update(work_roles=[WorkRole.READ_ONLY])  # by hand
+    output = demo()
+    assert "gemeente@demo.test" in output and "cooperatie@demo.test" in output
+    assert user("gemeente@demo.test").work_roles == [WorkRole.READ_ONLY]
+    assert user("cooperatie@demo.test").work_roles == [WorkRole.ADMINISTRATOR, WorkRole.COMMUNICATION]
+    assert user("corporatie@demo.test").work_roles == [WorkRole.READ_ONLY]
+    assert "nothing added" in demo()
+
+
+def test_an_older_database_gets_the_subcontractors_work_through_the_service(loaded):
+    project = Project.objects.get(slug=TUINDORP)
+    main = Organisation.objects.get(slug="installatiebedrijf-van-dijk")
+    # A register made before the subcontractor had work: its homes were the main contractor's.
+    Dwelling.objects.filter(installer__slug="loodgieters-bakker").update(installer=main)
+    agreed = set(project.dwellings.filter(state=S.AGREED).values_list("pk", flat=True))
+    assert "Gave the subcontractor 8 homes" in demo()
+    homes = project.dwellings.filter(installer__slug="loodgieters-bakker")
+    assert set(homes.values_list("pk", flat=True)) <= agreed
+    assert dict(homes.values("state").annotate(n=Count("pk")).values_list("state", "n")) == {
+        S.ASSIGNED: 2,
+        S.INSTALLATION_PLANNED: 3,
+        S.INSTALLED: 2,
+        S.CONNECTED: 1,
+    }
+    today = DwellingTransition.objects.filter(dwelling__in=homes, at__date=timezone.localdate())
+    assert set(today.values_list("transition", "actor__email")) == {
+        ("assign", "warmtebedrijf@demo.test"),
+        ("plan_installation", "onderaannemer@demo.test"),
+        ("report_installed", "onderaannemer@demo.test"),
+        ("confirm_connection", "warmtebedrijf@demo.test"),
+    }
+    assert "nothing added" in demo()
+
+
+# --- Projects and governance -------------------------------------------------------------------
+
+
+def test_heat_company_sees_both_projects_with_advisories(loaded):
+    projects = {p.slug: p for p in project_list(user=user("warmtebedrijf@demo.test"))}
     assert set(projects) == {"warmtenet-tuindorp-oost", "buurtwarmte-lindewijk"}
     good = {a.code for a in advise(projects["warmtenet-tuindorp-oost"])}
     poor = {a.code for a in advise(projects["buurtwarmte-lindewijk"])}
@@ -48,15 +247,15 @@ def test_heat_company_sees_both_projects_with_advisories(demo):
     } <= poor
 
 
-def test_municipality_of_one_project_gets_404_on_the_other(demo, client):
-    client.force_login(User.objects.get(email="gemeente@demo.test"))
+def test_municipality_of_one_project_gets_404_on_the_other(loaded, client):
+    client.force_login(user("gemeente@demo.test"))
     assert client.get("/projects/warmtenet-tuindorp-oost/").status_code == 200
     assert client.get("/projects/buurtwarmte-lindewijk/").status_code == 404
     assert client.get("/api/v1/projects/buurtwarmte-lindewijk/").status_code == 404
 
 
-def test_demo_history_is_in_the_governance_log(demo, client):
-    client.force_login(User.objects.get(email="warmtebedrijf@demo.test"))
+def test_demo_history_is_in_the_governance_log(loaded, client):
+    client.force_login(user("warmtebedrijf@demo.test"))
     log = client.get("/api/v1/projects/warmtenet-tuindorp-oost/governance-log/").json()
     changes = [entry["changes"] for entry in log["results"] if "collaboration" in entry["changes"]]
     assert ["informal", "formal"] in [c["collaboration"] for c in changes]

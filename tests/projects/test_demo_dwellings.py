@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from projects.models import Contact, Dwelling, DwellingTransition, Organisation, Ownership
 from projects.services import dwelling_transition
-from projects.services.dwellings import REGISTER_FIELDS
+from projects.services.register import REGISTER_FIELDS
 from projects.states import MAIN_PATH, DwellingState, Signatory, VisitFailure
 from surveys.models import Survey, Visit
 from tests.factories import fill_survey
@@ -36,9 +36,17 @@ def _debug(settings):
 
 
 @pytest.fixture(scope="module")
-def loaded(django_db_setup, django_db_blocker):
+def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
     """The demo, loaded once for this module; every test runs (and is rolled back) inside it."""
-    with django_db_blocker.unblock(), override_settings(DEBUG=True), transaction.atomic():
+    with (
+        django_db_blocker.unblock(),
+        override_settings(
+            DEBUG=True,
+            MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+            PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        ),
+        transaction.atomic(),
+    ):
         demo()
         yield
         transaction.set_rollback(True)
@@ -131,10 +139,13 @@ def test_each_move_is_made_by_the_party_whose_move_it_is(loaded):
     )
     by = {
         "cooperatie@demo.test": {"inform", "decline", "reopen", "record_agreement"},
+        # The heat company's planner plans the visits of its surveyors.
+        "planner@demo.test": {"plan_survey"},
+        # Each installer's planner plans and reports the installations of its homes.
         "installateur@demo.test": {"plan_installation", "report_installed"},
+        "onderaannemer@demo.test": {"plan_installation", "report_installed"},
         # The heat company leads, is the survey party and accepts the connection.
         "warmtebedrijf@demo.test": {
-            "plan_survey",
             "record_survey",
             "visit_failed",
             "approve_plan",
@@ -148,6 +159,7 @@ def test_each_move_is_made_by_the_party_whose_move_it_is(loaded):
     }
     assert made <= {(transition, email) for email, moves in by.items() for transition in moves}
     assert {"inform", "record_agreement", "plan_installation", "confirm_connection"} <= {t for t, _ in made}
+    assert {("plan_survey", "planner@demo.test"), ("plan_installation", "onderaannemer@demo.test")} <= made
     assert not DwellingTransition.objects.exclude(organisation=F("actor__organisation")).exists()
 
 

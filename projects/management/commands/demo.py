@@ -6,8 +6,9 @@ from projects.demo import DEMO_PASSWORD, TUINDORP, DemoError, load_demo
 
 class Command(BaseCommand):
     help = (
-        "Load realistic demo data (idempotent) and print one login per party kind. With --dwellings N, "
-        "add demo dwellings with their history until the project has N (none are removed)."
+        "Load realistic demo data (idempotent) and print the demo logins with their roles. With "
+        "--dwellings N, add demo dwellings with their history until the project has N (none are "
+        "removed)."
     )
 
     def add_arguments(self, parser):
@@ -46,6 +47,10 @@ class Command(BaseCommand):
 
         if result.created_projects:
             self.stdout.write(f"Created demo projects: {', '.join(result.created_projects)}")
+        if result.created_users:
+            self.stdout.write(f"Added {len(result.created_users)} demo users.")
+        if result.roles_set:
+            self.stdout.write(f"Gave their demo roles to {', '.join(result.roles_set)}.")
         for fill in result.dwellings:
             if fill.added:
                 self.stdout.write(
@@ -59,13 +64,18 @@ class Command(BaseCommand):
                 )
             else:
                 self.stdout.write(f"{fill.project} has {fill.before:,} dwellings already; nothing added.")
-        if not result.created_projects and not result.dwellings:
+        if result.subcontracted:
+            self.stdout.write(f"Gave the subcontractor {result.subcontracted} homes to work on.")
+        if not result.changed:
             self.stdout.write("Demo data already present; nothing added.")
         self.stdout.write("")
         self.stdout.write(f"Demo logins (password for all: {DEMO_PASSWORD}):")
         for user in result.users:
             organisation = user.organisation
-            self.stdout.write(f"  {user.email:<34} {organisation.get_kind_display():<22} {organisation.name}")
+            self.stdout.write(
+                f"  {user.email:<31} {organisation.get_kind_display():<18} {organisation.name:<37} "
+                f"{user.get_work_roles_display()}"
+            )
 
     def _progress(self, slug, done, total):
         if total >= 10_000 and (done == total or done % 10_000 < 2_000):
