@@ -35,6 +35,7 @@ import datetime
 import hashlib
 import itertools
 import json
+import os
 import re
 import sys
 import time
@@ -50,7 +51,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection, models, transaction
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver, resolve
+from django.urls import URLPattern, URLResolver, get_resolver, path, resolve
 from django.urls.exceptions import Resolver404
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
@@ -121,8 +122,8 @@ def _walk(patterns, route="", regex="", names=()):
             yield Route(_join(route, str(pattern.pattern)), name, joined, kwargs, pattern.callback)
 
 
-def all_routes() -> list[Route]:
-    return list(_walk(get_resolver().url_patterns))
+def all_routes(urlconf=None) -> list[Route]:
+    return list(_walk(get_resolver(urlconf).url_patterns))
 
 
 # --- Filling in a route -----------------------------------------------------------------------------
@@ -205,7 +206,9 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
     ("admin:view_on_site", "object_id"): Fill(lambda w: w.project.pk),
 }
 
-# Per keyword, for every route that has no rule of its own above.
+# Per keyword, for every route that has no rule of its own above. ``pk`` has no default: it is a
+# dwelling on one route, a person, a plan or a slot on others, and a wrong default would walk a new
+# page with an id it never finds (404 for everyone, which proves nothing).
 KWARG_FILLS: dict[str, Fill] = {
     "slug": PROJECT,
     "dwelling_id": dwelling("informed"),
@@ -544,7 +547,9 @@ FIELD_WORKER_OWN_HOME = {
 
 # Organisation names may show where one chooses an organisation: every organisation of a kind is offered.
 ORGANISATION_PICKERS = {
-    "admin:projects_participation_add": "adding a party to one's project offers every organisation",
+    "projects:participation-add": "any organisation on the platform can be invited into a project",
+    "admin:projects_participation_add": "any organisation on the platform can be invited into a project",
+    "projects:dwelling-add": "the owner of a housing association's home: every housing association",
     "admin:projects_dwelling_add": "the owner of a housing association's home: every housing association",
 }
 
@@ -860,8 +865,10 @@ def judge(cell: Cell, filled: Filled) -> str | None:
         return None
     if cell.actor == "anonymous":
         return None if key in PUBLIC else f"answers {cell.status} to anonymous (not in PUBLIC)"
-    # An outsider: nothing of the walked world answers 200; other pages (their own lists, forms) may.
-    if filled.scoped and key not in PUBLIC and 200 <= cell.status < 300:
+    # An outsider: an object of the walked world is refused (a redirect that shows nothing of it, such
+    # as the admin's from an object's address to its change page, is harmless); other pages (their own
+    # lists and forms) may answer as they do.
+    if filled.scoped and key not in PUBLIC and not 300 <= cell.status < 400:
         return f"another project's object answers {cell.status}"
     return None
 
@@ -885,6 +892,7 @@ def walk_routes(walker: Walker, routes: list[Route], payloads: dict[str, dict]) 
                 payload = ADMIN_DELETE
             cell = walker.send(route, method, filled.url, payload)
             cells += 1
+            log_cell(cell)
             problem = judge(cell, filled)
             known = next(
                 (k for k in KNOWN_ISSUES if walker.actor in k.actors and k.applies(route, method)), None
@@ -907,8 +915,33 @@ def walk_routes(walker: Walker, routes: list[Route], payloads: dict[str, dict]) 
     return problems, cells
 
 
+def walk_own_project(walker: Walker, routes: list[Route], slug: str) -> tuple[list[str], int]:
+    """An outsider's own project's pages (the routes that take only a project): nothing of the walked
+    world shows there either, in a list, a choice or a count."""
+    problems, cells = [], 0
+    for route in routes:
+        if route.kwargs != ("slug",):
+            continue
+        filled = fill(route, walker.world, overrides={"slug": slug})
+        cell = walker.send(route, "GET", filled.url, None)
+        cells += 1
+        log_cell(cell)
+        if cell.error or cell.status >= 500 or cell.wrote or cell.leaked:
+            problems.append(f"{cell} (their own project): {judge(cell, filled)}")
+    return problems, cells
+
+
 def report(line: str) -> None:
     sys.stderr.write(f"[route walk] {line}\n")
+
+
+def log_cell(cell: Cell) -> None:
+    """With ROUTE_WALK_LOG=<file>, every cell is appended to it (tab-separated), to read what came back."""
+    path = os.environ.get("ROUTE_WALK_LOG")
+    if path:
+        with open(path, "a", encoding="utf-8") as log:
+            answer = cell.error or f"{cell.status} {cell.location}".strip()
+            log.write(f"{cell.actor}\t{cell.method}\t{cell.route.key}\t{cell.url}\t{answer}\n")
 
 
 # --- The world and its actors ----------------------------------------------------------------------
@@ -1020,6 +1053,40 @@ def test_every_route_can_be_filled_in():
     assert not missing, "routes the walk cannot fill in:\n" + "\n".join(missing)
     assert not unregistered, f"admin models without an object in ADMIN_OBJECTS: {unregistered}"
     assert len({r.route for r in routes}) == len(routes)
+    # A misspelt name in an allow-list or a control would quietly drop its rule.
+    keys = {r.key for r in routes}
+    tables = {
+        "PUBLIC": PUBLIC,
+        "FIELD_WORKER_OPENS": FIELD_WORKER_OPENS,
+        "FIELD_WORKER_OWN_HOME": FIELD_WORKER_OWN_HOME,
+        "FIELD_WORKER_REFUSED_WORK": FIELD_WORKER_REFUSED_WORK,
+        "ORGANISATION_PICKERS": ORGANISATION_PICKERS,
+        "PAYLOADS": PAYLOADS,
+        "WRITES": WRITES,
+        "QUERIES": QUERIES,
+    }
+    unknown = [f"{table}: {key}" for table, rules in tables.items() for key in rules if key not in keys]
+    assert not unknown, "rules for routes that do not exist:\n" + "\n".join(unknown)
+
+
+class NewRoutes:
+    """A URLconf with routes the tables do not know, as a developer might add them."""
+
+    urlpatterns = [
+        path("projects/<slug:slug>/people/<int:pk>/history/", lambda request: None, name="person-history"),
+        path("widgets/<int:widget_id>/", lambda request: None),
+    ]
+
+
+def test_a_new_route_fails_by_name():
+    """The tables refuse to guess: a new keyword, or a ``pk`` without a rule of its route, is named."""
+    routes = {route.route: route for route in all_routes(NewRoutes)}
+    history = routes["projects/<slug:slug>/people/<int:pk>/history/"]
+    widget = routes["widgets/<int:widget_id>/"]
+    assert unfillable(history) == ["pk"]  # the slug has a rule; a pk is a different model on every page
+    assert unfillable(widget) == ["widget_id"]
+    with pytest.raises(CannotFill, match=r"widgets/<int:widget_id>/.*widget_id"):
+        fill(widget, world=None)
 
 
 def test_every_api_operation_is_walked():
@@ -1031,15 +1098,15 @@ def test_every_api_operation_is_walked():
     dummies = ["1", str(uuid.uuid4()), "x1"]  # an integer, a UUID, a slug
     missing = []
     operations = 0
-    for path, operations_of_path in schema["paths"].items():
+    for api_path, operations_of_path in schema["paths"].items():
         for method in operations_of_path:
             operations += 1
             if method.upper() not in METHODS:
-                missing.append(f"{method.upper()} {path}: the walk does not send {method.upper()}")
+                missing.append(f"{method.upper()} {api_path}: the walk does not send {method.upper()}")
         matched = None
-        placeholders = re.findall(r"\{[^}]+\}", path)
+        placeholders = re.findall(r"\{[^}]+\}", api_path)
         for values in itertools.product(dummies, repeat=len(placeholders)):
-            candidate = path
+            candidate = api_path
             for placeholder, value in zip(placeholders, values, strict=True):
                 candidate = candidate.replace(placeholder, value, 1)
             try:
@@ -1048,7 +1115,10 @@ def test_every_api_operation_is_walked():
             except Resolver404:
                 continue
         if matched is None or matched.route not in walked:
-            missing.append(f"{path}: not among the walked routes")
+            missing.append(f"{api_path}: not among the walked routes")
+    report(
+        f"API schema: {operations} operations on {len(schema['paths'])} paths, all among the walked routes"
+    )
     assert operations > 10
     assert not missing, "\n".join(missing)
 
@@ -1113,6 +1183,10 @@ def test_walk(client, world, actor):
     organisations = world.organisation_names if actor in OUTSIDERS or actor == "anonymous" else []
     walker = Walker(client, world, actor, secrets_for(actor, world, user), organisations)
     problems, cells = walk_routes(walker, routes, payloads)
+    if actor in OUTSIDERS:
+        own = user.organisation.participations.first().project
+        more_problems, more_cells = walk_own_project(walker, routes, own.slug)
+        problems, cells = problems + more_problems, cells + more_cells
     report(_summary(actor, len(routes), cells, time.process_time() - started))
     assert not problems, f"{len(problems)} wrong answers:\n" + "\n".join(problems)
 
