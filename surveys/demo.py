@@ -57,7 +57,7 @@ ROUTES = (
 )
 
 
-def _demo_photo_name() -> str:
+def demo_photo_name() -> str:
     """One shared picture of a delivery-set place for all demo photos, made once with Pillow."""
     name = "demo/plek-afleverset.jpg"
     if not default_storage.exists(name):
@@ -148,7 +148,7 @@ def demo_survey(
     photo = Photo(
         survey=survey,
         field="delivery_set.photos",
-        image=_demo_photo_name(),
+        image=demo_photo_name(),
         width=640,
         height=480,
         uploaded_by_id=surveyor.pk,

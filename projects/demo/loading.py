@@ -3,9 +3,12 @@
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.db import transaction
+
 from projects.demo.dwellings import FillResult, dwellings_fill
 from projects.demo.neighbourhoods import NEIGHBOURHOODS
 from projects.demo.parties import PROJECTS, DemoError, parties_and_projects
+from projects.demo.plans import PlanResult, plans_make
 from projects.demo.today import subcontractor_work, surveyor_with_visits_today
 from projects.models import Project, User
 
@@ -18,6 +21,7 @@ class DemoResult:
     roles_set: list[str] = field(default_factory=list)  # existing users given the demo's roles
     dwellings: list[FillResult] = field(default_factory=list)
     subcontracted: int = 0  # homes given to the subcontractor of an older database
+    plans: PlanResult | None = None
 
     @property
     def changed(self) -> bool:
@@ -27,6 +31,7 @@ class DemoResult:
             or self.roles_set
             or any(fill.added for fill in self.dwellings)
             or self.subcontracted
+            or (self.plans and self.plans.made)
         )
 
 
@@ -34,11 +39,17 @@ def load_demo(
     *,
     dwellings: dict[str, int] | None = None,
     progress: Callable[[str, int, int], None] | None = None,
+    plans: bool = False,
+    plan_progress: Callable[[int, int, int], None] | None = None,
+    plan_processes: int | None = None,
 ) -> DemoResult:
-    """Organisations, users and the demo projects; each project without dwellings gets its register.
+    """Organisations, users and the demo projects; each project without dwellings gets its register;
+    with ``plans``, the connection plans of its homes (which take a minute or two the first time),
+    once the data is committed (inside a caller's transaction, when that commits).
 
     ``dwellings`` maps a project's slug to the number of dwellings it should have (more are added,
-    none removed); ``progress(slug, done, total)`` is told after every batch of dwellings.
+    none removed); ``progress(slug, done, total)`` is told after every batch of dwellings, and
+    ``plan_progress(done, total, processes)`` while the plans are made.
     """
     dwellings = dwellings or {}
     staff, created = parties_and_projects()
@@ -63,4 +74,12 @@ def load_demo(
         dwellings=fills,
         subcontracted=subcontractor_work(),
     )
+    if plans:
+
+        def make_plans() -> None:
+            result.plans = plans_make(processes=plan_processes, progress=plan_progress)
+
+        # Like the plan service after an approval: once the data is committed, which is at once when
+        # the command runs on its own. Worker processes see only committed rows.
+        transaction.on_commit(make_plans)
     return result

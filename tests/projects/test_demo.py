@@ -1,13 +1,14 @@
-"""The demo: its parties and logins with their work roles, the subcontractor's work, and a second run
-that changes nothing."""
+"""The demo: its parties and logins with their work roles, the connection plans of its homes, the
+subcontractor's work, and a second run that changes nothing."""
 
 import io
+from types import SimpleNamespace
 
 import pytest
 from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Count
-from django.test import override_settings
+from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -27,13 +28,16 @@ from projects.models import (
 from projects.permissions import dwellings_visible_to
 from projects.selectors import project_list
 from projects.services.dwellings import available_transitions
-from projects.states import DwellingState
-from surveys.models import ConnectionPlan, Survey, SurveySlot, Visit
+from projects.states import MAIN_PATH, DwellingState
+from surveys.models import ConnectionPlan, PlanVariant, Survey, SurveySlot, Visit
 
 pytestmark = pytest.mark.django_db
 
 S = DwellingState
 TUINDORP = "warmtenet-tuindorp-oost"
+PLAN_READY_OR_LATER = MAIN_PATH[MAIN_PATH.index(S.PLAN_READY) :]
+# What WeasyPrint would make; the PDF itself has its tests in tests/surveys.
+FAKE_PDF = b"%PDF-1.4\n% a demo plan\n%%EOF\n"
 
 
 def demo(*args) -> str:
@@ -49,17 +53,26 @@ def _debug(settings):
 
 @pytest.fixture(scope="module")
 def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
-    """The demo, loaded once for this module; every test runs (and is rolled back) inside it."""
+    """The demo with its plans, loaded once for this module; every test runs (and is rolled back)
+    inside it. The demo makes the plans once its data is committed; here that moment is played by
+    running the on-commit callbacks. They go through the plan service as in a real run, all but
+    WeasyPrint's rendering, which would take minutes: a stub makes the PDF's bytes."""
+    media = tmp_path_factory.mktemp("media")
     with (
         django_db_blocker.unblock(),
         override_settings(
             DEBUG=True,
-            MEDIA_ROOT=tmp_path_factory.mktemp("media"),
+            MEDIA_ROOT=media,
             PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
         ),
+        pytest.MonkeyPatch.context() as patch,
         transaction.atomic(),
     ):
-        yield demo()
+        patch.setattr("surveys.plans.services.html_to_pdf", lambda html, **kwargs: FAKE_PDF)
+        out = io.StringIO()
+        with TestCase.captureOnCommitCallbacks(execute=True):
+            call_command("demo", stdout=out, stderr=out)
+        yield SimpleNamespace(output=out.getvalue(), media=media)
         transaction.set_rollback(True)
 
 
@@ -90,13 +103,22 @@ def snapshot():
 
 
 def test_the_first_run_says_what_it_made(loaded):
-    assert "Created demo projects" in loaded
-    assert "nothing added" not in loaded.lower()
+    output = loaded.output
+    assert "Created demo projects" in output
+    homes = Dwelling.objects.filter(plan_approved_at__isnull=False).count()
+    assert f"Making the connection plans of {homes} homes in 1 process " in output
+    assert f"connection plans: {homes} of {homes} homes" in output
+    assert "failed" not in output
+    assert "nothing added" not in output.lower()
 
 
-def test_second_run_changes_nothing(loaded):
+def test_second_run_changes_nothing(loaded, django_capture_on_commit_callbacks):
     before = snapshot()
-    assert "nothing added" in demo()
+    with django_capture_on_commit_callbacks(execute=True) as plans:
+        output = demo()
+    assert len(plans) == 1  # the plans were looked at, and none was missing
+    assert "nothing added" in output
+    assert "connection plans" not in output
     assert snapshot() == before
 
 
@@ -185,7 +207,10 @@ def test_the_subcontractor_sees_homes_assigned_to_it(loaded, client):
     assert page.status_code == 200
     home = homes.filter(state=S.INSTALLATION_PLANNED).first()
     assert home.street.encode() in page.content
-    assert client.get(reverse("projects:dwelling", args=[TUINDORP, home.pk])).status_code == 200
+    # Its homes carry the plan that is meant for it, not the full version.
+    detail = client.get(reverse("projects:dwelling", args=[TUINDORP, home.pk]))
+    assert b'data-variant="installer"' in detail.content
+    assert b'data-variant="full"' not in detail.content
 
 
 def test_existing_users_without_roles_get_them_and_changed_roles_stay(loaded):
@@ -224,6 +249,48 @@ def test_an_older_database_gets_the_subcontractors_work_through_the_service(load
         ("confirm_connection", "warmtebedrijf@demo.test"),
     }
     assert "nothing added" in demo()
+
+
+# --- Connection plans ----------------------------------------------------------------------------
+
+
+def test_every_home_with_an_approved_plan_has_both_versions(loaded, settings):
+    settings.MEDIA_ROOT = loaded.media
+    approved = Dwelling.objects.filter(plan_approved_at__isnull=False)
+    assert set(Dwelling.objects.filter(state__in=PLAN_READY_OR_LATER)) <= set(approved)
+    assert approved.filter(state=S.CONNECTED).count() > 100
+    assert approved.filter(state=S.PLAN_READY).count() > 40
+    versions = dict(
+        ConnectionPlan.objects.values("variant").annotate(n=Count("pk")).values_list("variant", "n")
+    )
+    assert versions == {PlanVariant.FULL: approved.count(), PlanVariant.INSTALLER: approved.count()}
+    assert not approved.exclude(connection_plans__variant=PlanVariant.FULL).exists()
+    assert not approved.exclude(connection_plans__variant=PlanVariant.INSTALLER).exists()
+    assert not ConnectionPlan.objects.exclude(dwelling__in=approved).exists()
+    # Made once, by whoever approved the plan, as after a real approval; the file is the PDF.
+    approvers = dict(
+        DwellingTransition.objects.filter(transition="approve_plan")
+        .order_by("at", "pk")
+        .values_list("dwelling_id", "actor_id")
+    )
+    made = ConnectionPlan.objects.values_list("dwelling_id", "made_by_id", "version")
+    assert made
+    assert all(made_by == approvers[dwelling] and version == 1 for dwelling, made_by, version in made)
+    plan = ConnectionPlan.objects.filter(dwelling__project__slug=TUINDORP).first()
+    assert plan.made_by.email == "warmtebedrijf@demo.test"
+    with plan.file.open("rb") as file:
+        assert file.read() == FAKE_PDF
+
+
+def test_a_connected_home_shows_its_plan(loaded, client, settings):
+    settings.MEDIA_ROOT = loaded.media
+    home = Dwelling.objects.filter(project__slug=TUINDORP, state=S.CONNECTED).first()
+    client.force_login(user("warmtebedrijf@demo.test"))
+    page = client.get(reverse("projects:dwelling", args=[TUINDORP, home.pk]))
+    assert page.status_code == 200
+    assert b'data-variant="full"' in page.content and b'data-variant="installer"' in page.content
+    plan = home.connection_plans.get(variant=PlanVariant.FULL)
+    assert client.get(reverse("plans:file", args=[plan.pk])).status_code == 200
 
 
 # --- Projects and governance -------------------------------------------------------------------

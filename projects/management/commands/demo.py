@@ -4,11 +4,15 @@ from django.core.management.base import BaseCommand, CommandError
 from projects.demo import DEMO_PASSWORD, TUINDORP, DemoError, load_demo
 
 
+def _processes(count: int) -> str:
+    return f"{count} process" if count == 1 else f"{count} processes"
+
+
 class Command(BaseCommand):
     help = (
         "Load realistic demo data (idempotent) and print the demo logins with their roles. With "
         "--dwellings N, add demo dwellings with their history until the project has N (none are "
-        "removed)."
+        "removed). The connection plans of the demo's homes are made the first time (a minute or two)."
     )
 
     def add_arguments(self, parser):
@@ -29,6 +33,18 @@ class Command(BaseCommand):
             metavar="SLUG",
             help=f"The project that --dwellings scales (default: {TUINDORP}).",
         )
+        parser.add_argument(
+            "--no-plans",
+            dest="plans",
+            action="store_false",
+            help="Do not make the connection plans (PDF) of the demo's homes.",
+        )
+        parser.add_argument(
+            "--plan-processes",
+            type=int,
+            metavar="N",
+            help="Processes that make the plans (default: one per core).",
+        )
 
     def handle(self, *args, **options):
         if not settings.DEBUG and not options["force"]:
@@ -39,9 +55,17 @@ class Command(BaseCommand):
         target = options["dwellings"]
         if target is not None and target < 0:
             raise CommandError("--dwellings must be 0 or more.")
+        if options["plan_processes"] is not None and options["plan_processes"] < 1:
+            raise CommandError("--plan-processes must be 1 or more.")
         dwellings = {options["project"]: target} if target is not None else {}
         try:
-            result = load_demo(dwellings=dwellings, progress=self._progress)
+            result = load_demo(
+                dwellings=dwellings,
+                progress=self._progress,
+                plans=options["plans"],
+                plan_progress=self._plan_progress,
+                plan_processes=options["plan_processes"],
+            )
         except DemoError as exc:
             raise CommandError(str(exc)) from exc
 
@@ -66,6 +90,14 @@ class Command(BaseCommand):
                 self.stdout.write(f"{fill.project} has {fill.before:,} dwellings already; nothing added.")
         if result.subcontracted:
             self.stdout.write(f"Gave the subcontractor {result.subcontracted} homes to work on.")
+        plans = result.plans
+        if plans and plans.homes:
+            self.stdout.write(
+                f"Made {plans.made:,} connection plans of {plans.homes - len(plans.failed):,} homes in "
+                f"{plans.seconds:.1f} s ({_processes(plans.processes)})."
+            )
+            for dwelling_id, reason in plans.failed:
+                self.stderr.write(f"  The plan of dwelling {dwelling_id} failed: {reason}")
         if not result.changed:
             self.stdout.write("Demo data already present; nothing added.")
         self.stdout.write("")
@@ -80,3 +112,15 @@ class Command(BaseCommand):
     def _progress(self, slug, done, total):
         if total >= 10_000 and (done == total or done % 10_000 < 2_000):
             self.stdout.write(f"  {slug}: {done:,} of {total:,} dwellings")
+
+    def _plan_progress(self, done, total, processes):
+        if done == 0:
+            self._plan_tenth = 0
+            self.stdout.write(
+                f"Making the connection plans of {total:,} homes in {_processes(processes)} (only the "
+                "first time; it takes a while)..."
+            )
+        elif done == total or done * 10 // total > self._plan_tenth:
+            self._plan_tenth = done * 10 // total
+            self.stdout.write(f"  connection plans: {done:,} of {total:,} homes")
+        self.stdout.flush()
