@@ -3,9 +3,9 @@
 ``build_world()`` makes a project with all party kinds, dwellings in every state with their people, a
 survey with answers and a photo, visits, connection plans, slots, a job of every kind, a sub-team, a
 sample, an audit trail, and a few platform objects (an API token, a group, login attempts, scheduled
-tasks). Every value that identifies the project or its residents is distinctive and listed in
-``world.secrets`` (and the residents' part in ``world.home_secrets``), so that a test can look for
-them in a page it should not see.
+tasks). Every value that identifies the project, its people or its residents is distinctive and listed
+in ``world.secrets`` (the residents' part per home in ``world.home_secrets``, the organisations' names
+in ``world.organisation_names``), so that a test can look for them in a page it should not see.
 
 ``build_outsiders()`` makes another project with one person per organisation kind, each taking part
 only there: people to whom the first world does not exist.
@@ -27,6 +27,7 @@ from django.utils import timezone
 from projects.models import (
     Contact,
     Dwelling,
+    DwellingTransition,
     Job,
     Organisation,
     OrganisationKind,
@@ -346,6 +347,16 @@ def build_world(word: str = "Kwartelkoning") -> World:
         ),
     }
 
+    # The log of a move, as the transition service writes it.
+    transition = DwellingTransition.objects.create(
+        dwelling=dwellings["surveyed"],
+        transition="record_survey",
+        source="survey_planned",
+        target="surveyed",
+        actor=surveyor,
+        organisation=survey_party,
+    )
+
     subteam = SubTeam.objects.create(project=project, name=f"Team {word} Noord", covers=f"Blok {word}")
     subteam.members.set([coordinator, people["planner"]])
     surveyed = dwellings["surveyed"]
@@ -392,6 +403,7 @@ def build_world(word: str = "Kwartelkoning") -> World:
         "survey": survey,
         "photo": photo,
         "visit": visit,
+        "transition": transition,
         "plans": plans,
         "slots": slots,
         "subteam": subteam,
