@@ -18,6 +18,7 @@ from projects.permissions import (
     can_see_contacts,
     can_see_extra_care_note,
     can_view_history,
+    can_view_project_records,
     dwellings_visible_to,
     organisations_visible_to,
     people_search_projects,
@@ -175,7 +176,10 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["get"], url_path="governance-log")
     def governance_log(self, request, slug=None):
         """Every governance change: who, when, old and new value."""
-        entries = selectors.governance_log(project=self.get_object())
+        project = self.get_object()
+        if not can_view_project_records(request.user, project):
+            raise exceptions.NotFound
+        entries = selectors.governance_log(project=project)
         page = self.paginate_queryset(entries)
         data = [
             {

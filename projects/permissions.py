@@ -111,14 +111,20 @@ def can_edit_governance(user: User, project: Project) -> bool:
 
 
 def can_create_project(user: User) -> bool:
+    """Start a project (and so become its lead party): a coordinator of a heat company or municipality."""
     if _is_platform_admin(user):
         return True
     return (
-        user.is_authenticated
-        and user.is_active
+        does(user, COORDINATING)
         and user.organisation is not None
         and user.organisation.kind in PROJECT_STARTER_KINDS
     )
+
+
+def can_view_project_records(user: User, project: Project) -> bool:
+    """The project's records beyond its overview (the governance change log, the signed collaboration
+    agreement): every party of the project, but not someone who only works in the field."""
+    return _is_platform_admin(user) or bool(project_roles(user).get(project.pk))
 
 
 def organisations_visible_to(user: User) -> QuerySet[Organisation]:

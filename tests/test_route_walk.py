@@ -578,66 +578,6 @@ OUTSIDERS = {
 ACTORS = ["anonymous", *OUTSIDERS, "field_worker", "read_only"]
 SIGNED_IN = (*OUTSIDERS, "field_worker", "read_only")
 
-# DRF's DefaultRouter adds a ``.json`` twin of every route; the extra actions (@action) of the
-# viewsets do not take its ``format`` argument, so that twin raises TypeError before any scope check.
-_ACTIONS = {
-    "project-advisories": ("GET",),
-    "project-governance": ("GET", "PATCH"),
-    "project-governance-log": ("GET",),
-    "dwelling-history": ("GET",),
-    "dwelling-timeline": ("GET",),
-    "dwelling-transitions": ("POST",),
-}
-KNOWN_ISSUES.append(
-    KnownIssue(
-        what=(
-            "500: the .json twin that DefaultRouter adds to an @action route calls the action with "
-            "format='json', which it does not accept (TypeError); fix in projects/api.py: give the actions "
-            "a `format=None` parameter, or DefaultRouter(include_format_suffixes=False)"
-        ),
-        actors=(*SIGNED_IN, "superuser"),
-        applies=lambda route, method: "format" in route.kwargs and method in _ACTIONS.get(route.name, ()),
-    )
-)
-KNOWN_ISSUES.append(
-    KnownIssue(
-        what=(
-            "write: a read-only person of a heat company or municipality starts a new project "
-            "(POST /projects/new/ creates the project, its governance and participations): "
-            "can_create_project checks the organisation's kind but not the person's work roles; fix in "
-            "projects/permissions.py (a coordinator, as for the other project work)"
-        ),
-        actors=("read_only",),
-        applies=lambda route, method: route.name == "projects:create" and method == "POST",
-    )
-)
-KNOWN_ISSUES.append(
-    KnownIssue(
-        what=(
-            "a field worker reads the governance log (page and API: who changed which choice, with names) "
-            "and downloads the collaboration agreement's PDF; projects/permissions.py says a field worker "
-            "sees no project-wide governance page. Fix in the views (refuse someone in_field_only), or, if "
-            "it is meant, move the routes to FIELD_WORKER_OPENS with the reason"
-        ),
-        actors=("field_worker",),
-        applies=lambda route, method: (
-            route.name in ("projects:governance-log", "projects:agreement")
-            or (route.name == "project-governance-log" and method == "GET")
-        ),
-    )
-)
-KNOWN_ISSUES.append(
-    KnownIssue(
-        what=(
-            "leak: the admin's 'view on site' shortcut (admin/r/<content_type_id>/<object_id>/, Django's "
-            "contenttypes.views.shortcut) redirects any staff user to Project.get_absolute_url() of any "
-            "project, so the Location tells the slug of a project the user's organisation does not take "
-            "part in; fix in the admin site: answer 404 for an object outside the ModelAdmin's queryset"
-        ),
-        actors=tuple(OUTSIDERS),
-        applies=lambda route, method: route.name == "admin:view_on_site",
-    )
-)
 REFUSED = {401, 403, 404, 405}
 
 

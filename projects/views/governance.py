@@ -13,7 +13,12 @@ from projects import selectors, services
 from projects.advisories import Severity, advise, block_status, governance_of
 from projects.forms import GovernanceForm, ParticipationForm, ProjectForm, SubTeamForm
 from projects.models import Governance, Participation, Role, SubTeam
-from projects.permissions import can_create_project, can_edit_governance, works_with_dwellings
+from projects.permissions import (
+    can_create_project,
+    can_edit_governance,
+    can_view_project_records,
+    works_with_dwellings,
+)
 from surveys.planning.permissions import can_plan_in_project, can_see_slots
 from surveys.plans.permissions import can_make_project_plans
 from surveys.sampling.permissions import can_view_sample
@@ -154,6 +159,8 @@ def governance_edit(request, slug):
 def governance_document(request, slug):
     """The signed agreement, for the parties of the project only."""
     project = selectors.project_get(user=request.user, slug=slug)
+    if not can_view_project_records(request.user, project):
+        raise Http404
     governance = governance_of(project)
     if not governance.agreement_document:
         raise Http404
@@ -168,6 +175,8 @@ def governance_document(request, slug):
 @login_required
 def governance_log(request, slug):
     project = selectors.project_get(user=request.user, slug=slug)
+    if not can_view_project_records(request.user, project):
+        raise Http404
     entries = selectors.governance_log(project=project)[:200]
     return render(
         request,
