@@ -2,8 +2,10 @@
 
 An uploaded register holds names, e-mail addresses and phone numbers of residents; once the import is
 done the register itself has them, so the file is kept only ``IMPORT_FILE_RETENTION_DAYS`` days after
-the import finished. The job keeps its counts and wrong rows, and notes when its files were removed,
-so the job page says so instead of offering a download that is gone.
+the import finished. The job's result loses what it copied of them at the same time: the list of what
+changed per home (the history of each home keeps it, for who may read it) and the cell values of the
+wrong rows. The job keeps its counts and the line, column and reason of each wrong row, and notes when
+its files were removed, so the job page says so instead of offering a download that is gone.
 """
 
 import datetime
@@ -27,7 +29,7 @@ def _expired_imports(cutoff: datetime.datetime) -> QuerySet[Job]:
     return (
         Job.objects.filter(kind=Job.Kind.IMPORT, status__in=(Job.Status.DONE, Job.Status.FAILED))
         .filter(finished_before)
-        .exclude(input_file="", output_file="")
+        .exclude(result__has_key="files_removed")
     )
 
 
@@ -80,6 +82,14 @@ def _purge_files(job: Job, *, days: int, now: datetime.datetime) -> int:
         return 0
     job.input_file = ""
     job.output_file = ""
-    job.result = {**(job.result or {}), "files_removed": {"at": now.isoformat(), "after_days": days}}
+    result = dict(job.result or {})
+    # Personal data copied into the result: the per-home changes and the values of the wrong rows.
+    if result.get("changes"):
+        result["changes"] = []
+        result["changes_removed"] = True
+    result["errors"] = [
+        [line, column, "", reason] for line, column, _value, reason in result.get("errors", [])
+    ]
+    job.result = {**result, "files_removed": {"at": now.isoformat(), "after_days": days}}
     job.save(update_fields=["input_file", "output_file", "result"])
     return 1
