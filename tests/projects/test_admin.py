@@ -321,7 +321,7 @@ class TestGovernance:
         assert "intussen gewijzigd" in form_errors(response)["__all__"]
         governance.refresh_from_db()
         assert governance.lead_model == LeadModel.VARYING
-        assert governance.version == data_version(data) + 1
+        assert governance.version == int(data["version"]) + 1
 
     def test_a_rule_of_the_blocks_is_refused_with_a_message(self, client, staff, advised_project):
         governance = advised_project.governance
@@ -351,10 +351,6 @@ class TestGovernance:
         url = reverse("admin:projects_governance_delete", args=[advised_project.governance.pk])
         assert client.post(url, {"post": "yes"}).status_code == 403
         assert Governance.objects.filter(project=advised_project).exists()
-
-
-def data_version(data) -> int:
-    return int(data["version"])
 
 
 class TestParticipation:
