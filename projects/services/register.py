@@ -96,7 +96,9 @@ def dwelling_save(
         if data and data.get("name"):
             contact = current or Contact(dwelling=dwelling, role=role)
             for name in CONTACT_FIELDS:
-                setattr(contact, name, data.get(name) or "")
+                # A field the caller did not send (the page has no language field) keeps its value.
+                if name in data:
+                    setattr(contact, name, data.get(name) or "")
             contact.preferred_channel = contact.preferred_channel or "email"
             contact.language = contact.language or "nl"
             contact.full_clean(exclude=["dwelling"], validate_unique=False)

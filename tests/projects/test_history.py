@@ -204,3 +204,16 @@ def test_the_history_page_reads_in_a_fixed_number_of_queries(client, lead_user, 
     for n in range(2, 12):
         client.post(url, edit_form(home, resident_phone=f"06000000{n:02d}", build_year=str(1900 + n)))
     assert queries() == few
+
+
+def test_a_field_the_form_does_not_send_keeps_its_value(client, lead_user, home):
+    resident = home.contacts.get()
+    resident.language = "en"
+    resident.save()
+    client.force_login(lead_user)
+    url = reverse("projects:dwelling-edit", args=[home.project.slug, home.pk])
+    assert client.post(url, edit_form(home, resident_phone="0611112222")).status_code == 302
+    resident.refresh_from_db()
+    assert resident.language == "en"
+    (entry,) = LogEntry.objects.filter(additional_data__dwelling_id=home.pk)
+    assert set(entry.changes) == {"phone"}
