@@ -6,6 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.forms import UserChangeForm
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
@@ -152,6 +153,13 @@ class UserAdmin(ServiceAdminMixin, ScopedAdminMixin, DjangoUserAdmin):
     def has_change_permission(self, request, obj=None):
         allowed = can_manage_people(request.user) if obj is None else can_manage_person(request.user, obj)
         return allowed and super().has_change_permission(request, obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        # A person chooses their own password (the invitation, "password forgotten"): nobody else
+        # knows it. Only the platform's superusers may set one, for an account without an e-mail box.
+        if not request.user.is_superuser:
+            raise PermissionDenied(_("People choose their own password, through the link in their e-mail."))
+        return super().user_change_password(request, id, form_url)
 
     def has_delete_permission(self, request, obj=None):
         # A person who leaves is blocked (``is_active``): their name stays on what they did.

@@ -537,6 +537,16 @@ class TestPeople:
         assert not colleague.is_superuser
         assert not colleague.is_staff
 
+    def test_an_administrator_does_not_set_a_colleagues_password(self, client, staff, colleague):
+        client.force_login(staff)
+        url = reverse("admin:auth_user_password_change", args=[colleague.pk])
+        before = colleague.password
+        assert client.get(url).status_code == 403
+        response = client.post(url, {"password1": "Nieuw-wachtwoord-77", "password2": "Nieuw-wachtwoord-77"})
+        assert response.status_code == 403
+        colleague.refresh_from_db()
+        assert colleague.password == before
+
     def test_a_person_is_added_through_the_service_and_invited(
         self, client, staff, django_capture_on_commit_callbacks
     ):
