@@ -9,10 +9,12 @@ class ProjectsConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from projects.models import Governance, Participation, SubTeam, User
+        from projects.models import Governance, Participation, Project, SubTeam, User
+        from projects.services.governance import PROJECT_UPDATE_FIELDS
 
         # Governance changes are logged field by field: who, when, old value, new value.
         auditlog.register(Governance, exclude_fields=["updated_at", "version"])
+        auditlog.register(Project, include_fields=list(PROJECT_UPDATE_FIELDS))
         auditlog.register(Participation)
         auditlog.register(SubTeam, m2m_fields={"members"})
         # Who gave whom which roles, and who blocked or renamed whom (never the password).

@@ -61,6 +61,12 @@ class ProjectForm(StyledFormMixin, forms.ModelForm):
             "private_share": WholeNumberField,
         }
 
+    def __init__(self, *args, editing: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if editing:
+            # The slug is in every address and link of the project: it stays as it was made.
+            del self.fields["slug"]
+
 
 def validate_pdf(upload) -> None:
     """Accept PDF documents only: the extension is not enough, the file must start like a PDF."""

@@ -32,10 +32,12 @@ def project_get(*, user: User, slug: str) -> Project:
 
 
 def governance_log(*, project: Project) -> QuerySet[LogEntry]:
-    """Audit rows of the project's governance, participations and sub-teams, newest first."""
+    """Audit rows of the project's facts, governance, participations and sub-teams, newest first."""
     governance_type = ContentType.objects.get_for_model(Governance)
     related_types = ContentType.objects.get_for_models(Participation, SubTeam).values()
-    condition = Q(content_type__in=related_types, additional_data__project_id=project.pk)
+    condition = Q(content_type__in=related_types, additional_data__project_id=project.pk) | Q(
+        content_type=ContentType.objects.get_for_model(Project), object_pk=str(project.pk)
+    )
     governance = Governance.objects.filter(project=project).first()
     if governance is not None:
         condition |= Q(content_type=governance_type, object_pk=str(governance.pk))

@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.project_list, name="list"),
     path("new/", views.project_create, name="create"),
     path("<slug:slug>/", views.project_detail, name="detail"),
+    path("<slug:slug>/edit/", views.project_edit, name="edit"),
     path("<slug:slug>/governance/", views.governance_edit, name="governance"),
     path("<slug:slug>/governance/agreement/", views.governance_document, name="agreement"),
     path("<slug:slug>/governance/log/", views.governance_log, name="governance-log"),

@@ -10,11 +10,13 @@ from .dwellings import (
 from .governance import (
     GOVERNANCE_FIELDS,
     PROJECT_FIELDS,
+    PROJECT_UPDATE_FIELDS,
     StaleObjectError,
     governance_update,
     participation_add,
     participation_remove,
     project_create,
+    project_update,
     subteam_delete,
     subteam_save,
 )
@@ -23,6 +25,7 @@ from .register import REGISTER_FIELDS, dwelling_save
 __all__ = [
     "GOVERNANCE_FIELDS",
     "PROJECT_FIELDS",
+    "PROJECT_UPDATE_FIELDS",
     "REGISTER_FIELDS",
     "TRANSITIONS",
     "DwellingChanged",
@@ -35,6 +38,7 @@ __all__ = [
     "participation_add",
     "participation_remove",
     "project_create",
+    "project_update",
     "subteam_delete",
     "subteam_save",
 ]

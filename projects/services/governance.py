@@ -93,6 +93,30 @@ def project_create(*, actor: User, **fields) -> Project:
     return project
 
 
+# The facts a lead party corrects later; the slug stays, as addresses and links use it.
+PROJECT_UPDATE_FIELDS = tuple(name for name in PROJECT_FIELDS if name != "slug")
+
+
+@transaction.atomic
+def project_update(*, actor: User, project: Project, **fields) -> Project:
+    """Correct the facts of a project (name, planned dwellings, threshold, dates, ...): a coordinator of
+    the lead party. Every changed field is on the project's change log."""
+    _ensure_governance_editor(actor, project)
+    unknown = set(fields) - set(PROJECT_UPDATE_FIELDS)
+    if unknown:
+        raise ValueError(f"Not project fields: {sorted(unknown)}")
+    project = Project.objects.select_for_update().get(pk=project.pk)
+    changed = {name: value for name, value in fields.items() if getattr(project, name) != value}
+    if not changed:
+        return project
+    for name, value in changed.items():
+        setattr(project, name, value)
+    project.full_clean()
+    with set_actor(actor):
+        project.save()
+    return project
+
+
 @transaction.atomic
 def governance_update(*, actor: User, project: Project, version: int, **changes) -> Governance:
     """Record governance choices; refuse with StaleObjectError when ``version`` is not current.

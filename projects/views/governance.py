@@ -68,6 +68,26 @@ def project_create(request):
 
 
 @login_required
+def project_edit(request, slug):
+    """Correct the facts of the project: a coordinator of the lead party."""
+    project = _editable_project(request, slug)
+    form = ProjectForm(request.POST or None, instance=project, editing=True)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.project_update(
+                actor=request.user,
+                project=project,
+                **{name: form.cleaned_data[name] for name in services.PROJECT_UPDATE_FIELDS},
+            )
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect(project.get_absolute_url())
+    return render(request, "projects/project_form.html", {"form": form, "project": project})
+
+
+@login_required
 def project_detail(request, slug):
     project = selectors.project_get(user=request.user, slug=slug)
     governance = governance_of(project)
