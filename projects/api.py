@@ -221,6 +221,7 @@ class DwellingSerializer(serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     housing_association = serializers.StringRelatedField()
     installer = serializers.StringRelatedField()
+    technician = serializers.StringRelatedField()
     contacts = serializers.SerializerMethodField()
     extra_care_note = serializers.SerializerMethodField()
 
@@ -236,6 +237,7 @@ class DwellingSerializer(serializers.ModelSerializer):
             "visit_count",
             "survey_appointment_at",
             "installer",
+            "technician",
             "installation_planned_on",
             "connected_on",
             "contacts",
@@ -284,6 +286,9 @@ class TransitionRequestSerializer(serializers.Serializer):
     tenant_supports = serializers.BooleanField(required=False, allow_null=True, default=None)
     installer = serializers.IntegerField(required=False, help_text="assign: an organisation id")
     planned_on = serializers.DateField(required=False)
+    technician = serializers.IntegerField(
+        required=False, allow_null=True, help_text="plan_installation: a user id of the dwelling's installer"
+    )
     installed_on = serializers.DateField(required=False)
     connected_on = serializers.DateField(required=False)
 
@@ -340,7 +345,7 @@ class DwellingViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         queryset = (
             dwellings_visible_to(self.request.user)
-            .select_related("project", "housing_association", "installer")
+            .select_related("project", "housing_association", "installer", "technician")
             .prefetch_related("contacts")
             .order_by("project_id", "street", "house_number", "house_letter", "house_number_addition", "pk")
         )

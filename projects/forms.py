@@ -240,6 +240,16 @@ class TransitionForm(StyledFormMixin, forms.Form):
                 "connected_on": _("Connected on"),
             }[field]
             self.fields[field] = forms.DateField(label=label, widget=DateInput())
+            if name == "plan_installation":
+                from projects.permissions import INSTALLING, with_work_roles
+
+                people = User.objects.filter(organisation_id=dwelling.installer_id, is_active=True)
+                self.fields["technician"] = forms.ModelChoiceField(
+                    label=_("Technician"),
+                    queryset=with_work_roles(people, INSTALLING).order_by("last_name", "first_name"),
+                    required=False,
+                    help_text=_("Who does the work in the home; they see it on their own list."),
+                )
 
     def clean_document(self):
         upload = self.cleaned_data.get("document")

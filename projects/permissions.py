@@ -31,8 +31,9 @@ PROJECT_STARTER_KINDS = (OrganisationKind.HEAT_COMPANY, OrganisationKind.MUNICIP
 COORDINATING = (WorkRole.COORDINATOR,)
 PLANNING = (WorkRole.PLANNER, WorkRole.COORDINATOR)
 COMMUNICATING = (WorkRole.COMMUNICATION, WorkRole.COORDINATOR)
-# Who may be planned as the surveyor of a visit, and record it.
+# Who may be planned as the surveyor of a visit, and record it; likewise the technician of an installation.
 SURVEYING = (WorkRole.FIELD_WORKER, WorkRole.PLANNER, WorkRole.COORDINATOR)
+INSTALLING = SURVEYING
 MANAGING_PEOPLE = (WorkRole.ADMINISTRATOR,)
 
 
@@ -221,7 +222,7 @@ def dwellings_visible_to(user: User):
     if user.organisation_id is None:
         return Dwelling.objects.none()
     if user.in_field_only:
-        return Dwelling.objects.filter(surveyor_id=user.pk)
+        return Dwelling.objects.filter(Q(surveyor_id=user.pk) | Q(technician_id=user.pk))
     org = user.organisation_id
     condition = (
         Q(project_id__in=projects_with_roles(user, FULL_VIEW_ROLES))
@@ -235,6 +236,7 @@ def dwellings_visible_to(user: User):
             state__in=UNASSIGNED_SURVEY_STATES,
         )
         | Q(surveyor_id=user.pk)
+        | Q(technician_id=user.pk)
         | Q(installer_id=org)
         | Q(housing_association_id=org)
     )
@@ -252,7 +254,7 @@ def dwelling_relations(user: User, dwelling) -> set[str]:
         return set()
     if user.in_field_only:
         # Someone in the field sees only the homes planned for them, not the organisation's others.
-        return {"surveyor"} if dwelling.surveyor_id == user.pk else set()
+        return _personal_relations(user, dwelling)
     roles = project_roles(user).get(dwelling.project_id, set())
     relations = set(roles & FULL_VIEW_ROLES)
     if Role.SURVEY_PARTY in roles and (
@@ -260,12 +262,21 @@ def dwelling_relations(user: User, dwelling) -> set[str]:
         or (dwelling.survey_party_id is None and dwelling.state in UNASSIGNED_SURVEY_STATES)
     ):
         relations.add(Role.SURVEY_PARTY)
-    if dwelling.surveyor_id == user.pk:
-        relations.add("surveyor")
+    relations |= _personal_relations(user, dwelling)
     if dwelling.installer_id == org:
         relations.add("installer")
     if dwelling.housing_association_id == org:
         relations.add(Role.HOUSING_ASSOCIATION)
+    return relations
+
+
+def _personal_relations(user: User, dwelling) -> set[str]:
+    """The homes planned for the person: the visit they survey, the installation they do."""
+    relations = set()
+    if dwelling.surveyor_id == user.pk:
+        relations.add("surveyor")
+    if dwelling.technician_id == user.pk:
+        relations.add("technician")
     return relations
 
 
@@ -282,7 +293,9 @@ def can_see_contacts(user: User, dwelling) -> bool:
 def can_see_access_contact(user: User, dwelling) -> bool:
     """The resident's name and phone, for the appointment or access to the home."""
     relations = dwelling_relations(user, dwelling)
-    return can_see_contacts(user, dwelling) or bool(relations & {Role.SURVEY_PARTY, "surveyor", "installer"})
+    return can_see_contacts(user, dwelling) or bool(
+        relations & {Role.SURVEY_PARTY, "surveyor", "installer", "technician"}
+    )
 
 
 def can_see_extra_care_note(user: User, dwelling) -> bool:
@@ -367,7 +380,13 @@ can_assign = can_lead
 
 
 def can_install(user: User, dwelling) -> bool:
+    """Plan the installation (and its technician): a planner or coordinator of the dwelling's installer."""
     return _has_role(user, dwelling, "installer", work=PLANNING)
+
+
+def can_report_installed(user: User, dwelling) -> bool:
+    """Report the work done: the installer's planner or coordinator, or the technician who did it."""
+    return can_install(user, dwelling) or _has_role(user, dwelling, "technician", work=INSTALLING)
 
 
 def can_accept_connection(user: User, dwelling) -> bool:

@@ -90,7 +90,9 @@ def dwelling_get(*, user: User, project: Project, pk: int):
     return get_object_or_404(
         dwellings_visible_to(user)
         .filter(project=project)
-        .select_related("project", "housing_association", "installer", "surveyor", "survey_party")
+        .select_related(
+            "project", "housing_association", "installer", "surveyor", "survey_party", "technician"
+        )
         .prefetch_related("contacts"),
         pk=pk,
     )

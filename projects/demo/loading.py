@@ -9,7 +9,7 @@ from projects.demo.dwellings import FillResult, dwellings_fill
 from projects.demo.neighbourhoods import NEIGHBOURHOODS
 from projects.demo.parties import PROJECTS, DemoError, parties_and_projects
 from projects.demo.plans import PlanResult, plans_make
-from projects.demo.today import subcontractor_work, surveyor_with_visits_today
+from projects.demo.today import subcontractor_work, surveyor_with_visits_today, technician_with_work
 from projects.models import Project, User
 
 
@@ -78,8 +78,12 @@ def load_demo(
 
         def make_plans() -> None:
             result.plans = plans_make(processes=plan_processes, progress=plan_progress)
+            # Planning the technician's installations makes new plan versions, after the first ones.
+            technician_with_work()
 
         # Like the plan service after an approval: once the data is committed, which is at once when
         # the command runs on its own. Worker processes see only committed rows.
         transaction.on_commit(make_plans)
+    else:
+        technician_with_work()
     return result

@@ -1,6 +1,6 @@
 """What the demo does through the services, as people would do it today: the planner plans the
-surveyor's visits of the day and publishes open slots, and a database loaded before the subcontractor
-had work gets that work now.
+surveyor's visits of the day and publishes open slots, the main contractor plans its technician's
+installations, and a database loaded before the subcontractor had work gets that work now.
 
 Each step is idempotent: it looks first whether its work is there.
 """
@@ -17,6 +17,10 @@ from projects.states import DwellingState
 
 SURVEY_TIMES = ((9, 0), (10, 30), (12, 0), (13, 30), (15, 0))
 SUBCONTRACTOR = "loodgieters-bakker"
+MAIN_CONTRACTOR = "installatiebedrijf-van-dijk"
+MAIN_CONTRACTOR_PLANNER = "installateur@demo.test"
+TECHNICIAN = "monteur@demo.test"
+TECHNICIAN_HOMES = 4
 SUBCONTRACTOR_PLANNER = "onderaannemer@demo.test"
 # Where the subcontractor's homes of an older database get to: one entry per home, in route order.
 CATCH_UP = ("assigned", "assigned", "planned", "planned", "planned", "installed", "installed", "connected")
@@ -111,4 +115,32 @@ def subcontractor_work() -> int:
             services.dwelling_transition(
                 actor=actor, dwelling_id=dwelling.pk, transition=transition, **params
             )
+    return len(homes)
+
+
+def technician_with_work() -> int:
+    """The main contractor's technician, with installations planned for him on the next working days:
+    its planner plans a few of its assigned homes in Tuindorp-Oost through the service. Idempotent: once
+    he has homes, nothing more. The number of homes planned."""
+    project = Project.objects.filter(slug=TUINDORP).first()
+    technician = User.objects.filter(email=TECHNICIAN).first()
+    installer = Organisation.objects.filter(slug=MAIN_CONTRACTOR).first()
+    planner = User.objects.filter(email=MAIN_CONTRACTOR_PLANNER).first()
+    if None in (project, technician, installer, planner) or technician.installation_dwellings.exists():
+        return 0
+    homes = list(
+        project.dwellings.filter(state=DwellingState.ASSIGNED, installer=installer).order_by(*ROUTE_ORDER)[
+            :TECHNICIAN_HOMES
+        ]
+    )
+    days = _working_days(timezone.localdate(), len(homes))
+    for dwelling, day in zip(homes, days, strict=False):
+        services.dwelling_transition(
+            actor=planner,
+            dwelling_id=dwelling.pk,
+            transition="plan_installation",
+            expected_state=DwellingState.ASSIGNED,
+            planned_on=day,
+            technician=technician,
+        )
     return len(homes)

@@ -167,6 +167,15 @@ class Dwelling(ConcurrentTransitionMixin, models.Model):
         blank=True,
     )
     installation_planned_on = models.DateField(_("installation planned on"), null=True, blank=True)
+    technician = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="installation_dwellings",
+        verbose_name=_("technician"),
+        null=True,
+        blank=True,
+        help_text=_("The installer's person who does the work in the home; sees it in the field."),
+    )
     installed_on = models.DateField(_("installed on"), null=True, blank=True)
     connected_on = models.DateField(_("connected on"), null=True, blank=True)
 
@@ -345,15 +354,16 @@ class Dwelling(ConcurrentTransitionMixin, models.Model):
         conditions=[has_installer],
         permission=_allowed("can_install"),
     )
-    def plan_installation(self, *, planned_on):
+    def plan_installation(self, *, planned_on, technician=None):
         self.installation_planned_on = planned_on
+        self.technician = technician
 
     @transition(
         field=state,
         source=S.INSTALLATION_PLANNED,
         target=S.INSTALLED,
         conditions=[has_installation_date],
-        permission=_allowed("can_install"),
+        permission=_allowed("can_report_installed"),
     )
     def report_installed(self, *, installed_on):
         self.installed_on = installed_on

@@ -275,6 +275,27 @@ def _dated(name: str, *, past_only: bool = False):
     return prepare
 
 
+def _prepare_plan_installation(actor, dwelling, params) -> dict:
+    """The date, and optionally the technician who does the work: a person of the dwelling's installer
+    whose work is installing (a field worker, a planner or coordinator who goes out themselves)."""
+    from projects.permissions import INSTALLING
+
+    kwargs = _dated("planned_on")(actor, dwelling, params)
+    technician = params.get("technician")
+    if technician in (None, ""):
+        return {**kwargs, "technician": None}
+    if not isinstance(technician, User):
+        technician = User.objects.filter(pk=getattr(technician, "pk", technician)).first()
+    if (
+        technician is None
+        or not technician.is_active
+        or technician.organisation_id != dwelling.installer_id
+        or not technician.has_work_role(*INSTALLING)
+    ):
+        raise ValidationError({"technician": _("Choose a technician of the installer of this dwelling.")})
+    return {**kwargs, "technician": technician}
+
+
 VISIT_PARAMS = ("second_visit_reason", "second_person_organisation", "started_at", "finished_at", "client_id")
 
 TRANSITIONS: dict[str, TransitionSpec] = {
@@ -331,8 +352,8 @@ TRANSITIONS: dict[str, TransitionSpec] = {
         TransitionSpec(
             "plan_installation",
             gettext_lazy("Plan the installation"),
-            prepare=_dated("planned_on"),
-            params=("planned_on",),
+            prepare=_prepare_plan_installation,
+            params=("planned_on", "technician"),
             after=_plans_follow,
         ),
         TransitionSpec(
@@ -399,7 +420,7 @@ MADE_BY = {
     "record_agreement": gettext_lazy("the lead or the communicating party"),
     "assign": gettext_lazy("the lead party"),
     "plan_installation": gettext_lazy("the installer of the dwelling"),
-    "report_installed": gettext_lazy("the installer of the dwelling"),
+    "report_installed": gettext_lazy("the installer of the dwelling, or its technician"),
     "confirm_connection": gettext_lazy("the heat company"),
     "reject_installation": gettext_lazy("the heat company"),
     "decline": gettext_lazy("the lead or the communicating party"),

@@ -156,8 +156,13 @@ def test_the_field_worker_sees_only_the_homes_planned_for_him(loaded):
     assert set(visible) == set(Dwelling.objects.filter(surveyor=surveyor))
     assert visible.filter(state=S.SURVEY_PLANNED).count() == 5
     assert visible.count() < dwellings_visible_to(user("warmtebedrijf@demo.test")).count() / 50
-    # The main contractor's technician: installations are planned for the installer, not for a person.
-    assert not dwellings_visible_to(user("monteur@demo.test")).exists()
+    # The main contractor's technician: the installations its planner planned for him, nothing else.
+    technician = user("monteur@demo.test")
+    his = dwellings_visible_to(technician)
+    assert his.count() == 4
+    assert set(his) == set(Dwelling.objects.filter(technician=technician))
+    assert {home.state for home in his} == {S.INSTALLATION_PLANNED}
+    assert {home.installer.slug for home in his} == {"installatiebedrijf-van-dijk"}
 
 
 def test_the_planner_plans_the_surveyors_visits(loaded):
@@ -261,7 +266,9 @@ def test_every_home_with_an_approved_plan_has_both_versions(loaded, settings):
     assert approved.filter(state=S.CONNECTED).count() > 100
     assert approved.filter(state=S.PLAN_READY).count() > 40
     versions = dict(
-        ConnectionPlan.objects.values("variant").annotate(n=Count("pk")).values_list("variant", "n")
+        ConnectionPlan.objects.values("variant")
+        .annotate(n=Count("dwelling", distinct=True))
+        .values_list("variant", "n")
     )
     assert versions == {PlanVariant.FULL: approved.count(), PlanVariant.INSTALLER: approved.count()}
     assert not approved.exclude(connection_plans__variant=PlanVariant.FULL).exists()
@@ -273,9 +280,17 @@ def test_every_home_with_an_approved_plan_has_both_versions(loaded, settings):
         .order_by("at", "pk")
         .values_list("dwelling_id", "actor_id")
     )
-    made = ConnectionPlan.objects.values_list("dwelling_id", "made_by_id", "version")
+    # The technician's installations were planned after the first versions: they have a second one,
+    # made by the installer's planner, as planning an installation does.
+    replanned = set(Dwelling.objects.filter(technician__isnull=False).values_list("pk", flat=True))
+    assert len(replanned) == 4
+    made = ConnectionPlan.objects.exclude(dwelling__in=replanned).values_list(
+        "dwelling_id", "made_by_id", "version"
+    )
     assert made
     assert all(made_by == approvers[dwelling] and version == 1 for dwelling, made_by, version in made)
+    later = ConnectionPlan.objects.filter(dwelling__in=replanned, version=2).select_related("made_by")
+    assert {plan.made_by.email for plan in later} == {"installateur@demo.test"}
     plan = ConnectionPlan.objects.filter(dwelling__project__slug=TUINDORP).first()
     assert plan.made_by.email == "warmtebedrijf@demo.test"
     with plan.file.open("rb") as file:

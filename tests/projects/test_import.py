@@ -1262,7 +1262,7 @@ def test_the_job_page_lists_a_bounded_number_of_homes_and_the_csv_all_of_them(
     job = Job.objects.get()
 
     assert (job.result["updated"], len(job.result["changes"])) == (count, MAX_STORED_CHANGES)
-    assert "And 2 more changed homes, not shown" in client.get(response.url).text
+    assert "En nog 2 gewijzigde woningen, niet getoond" in client.get(response.url).text
     download = client.get(reverse("projects:imports:changes", args=[project.slug, job.pk]))
     content = b"".join(download.streaming_content).decode("utf-8-sig")
     assert {line.split(";")[0] for line in content.splitlines()[1:]} == {
@@ -1477,7 +1477,7 @@ def test_the_page_form_asks_before_updating_homes_that_have_agreed(
     assert (job.result["updated"], job.result["refused_agreed"]) == (1, 0)
     agreed.refresh_from_db()
     assert (agreed.build_year, agreed.state) == (1958, "assigned")
-    assert "also homes that have agreed or are further along" in client.get(chosen.url).text
+    assert "ook woningen die akkoord hebben gegeven of verder zijn" in client.get(chosen.url).text
 
 
 def test_the_command_asks_before_updating_homes_that_have_agreed(project, tmp_path):

@@ -230,3 +230,71 @@ class TestPeopleSearchPerProject:
         assert listed(page) == set()
         page = client.get(reverse("projects:dwellings", args=[advised_project.slug]), {"q": "Jansen"})
         assert listed(page) == {informed_here.pk}
+
+
+class TestTechnician:
+    @pytest.fixture
+    def crew(self, advised_project):
+        installer = advised_project.participations.get(role=Role.MAIN_CONTRACTOR).organisation
+        planner = UserFactory(organisation=installer, work_roles=[WorkRole.PLANNER])
+        technician = UserFactory(organisation=installer, field_worker=True, last_name="Vermeulen")
+        homes = DwellingFactory.create_batch(
+            3, project=advised_project, state="assigned", installer=installer, signatory="owner_occupier"
+        )
+        return planner, technician, homes
+
+    def test_the_installation_planned_for_him_is_all_he_sees_and_he_reports_it(self, client, crew):
+        planner, technician, homes = crew
+        assert not dwellings_visible_to(technician).exists()
+        day = next_monday()
+        dwelling_transition(
+            actor=planner,
+            dwelling_id=homes[0].pk,
+            transition="plan_installation",
+            planned_on=day,
+            technician=technician,
+        )
+        assert list(dwellings_visible_to(technician)) == [homes[0]]
+        client.force_login(technician)
+        assert client.get(f"/api/v1/dwellings/{homes[1].pk}/").status_code == 404
+        page = client.get(reverse("projects:dwelling", args=[homes[0].project.slug, homes[0].pk]))
+        assert page.status_code == 200
+        names = {
+            spec.name for spec in available_transitions(technician, Dwelling.objects.get(pk=homes[0].pk))
+        }
+        assert names == {"report_installed"}
+        dwelling_transition(
+            actor=technician,
+            dwelling_id=homes[0].pk,
+            transition="report_installed",
+            installed_on=timezone.localdate(),
+        )
+        assert Dwelling.objects.get(pk=homes[0].pk).state == "installed"
+
+    def test_he_plans_no_installation_himself(self, crew):
+        _planner, technician, homes = crew
+        # The home is not planned for him: it does not exist for him.
+        with pytest.raises(Dwelling.DoesNotExist):
+            dwelling_transition(
+                actor=technician,
+                dwelling_id=homes[1].pk,
+                transition="plan_installation",
+                planned_on=next_monday(),
+                technician=technician,
+            )
+
+    def test_a_technician_of_another_organisation_is_refused_and_nothing_changes(self, crew):
+        from django.core.exceptions import ValidationError
+
+        planner, _technician, homes = crew
+        stranger = UserFactory(field_worker=True)
+        with pytest.raises(ValidationError) as error:
+            dwelling_transition(
+                actor=planner,
+                dwelling_id=homes[2].pk,
+                transition="plan_installation",
+                planned_on=next_monday(),
+                technician=stranger.pk,
+            )
+        assert "technician" in error.value.message_dict
+        assert Dwelling.objects.get(pk=homes[2].pk).state == "assigned"
