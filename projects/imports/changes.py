@@ -28,33 +28,15 @@ from django.utils.translation import gettext as _
 
 from projects.history import CREATE, DELETE, HIDDEN, UPDATE, Change, changes_between, snapshot
 from projects.models import Contact, ContactRole, Dwelling
+from projects.services import register
 
 from .matching import address_text
 
-# The register fields of a dwelling, as its history row of creation has them.
-REGISTER_FIELDS = (
-    "postcode",
-    "house_number",
-    "house_letter",
-    "house_number_addition",
-    "street",
-    "city",
-    "bag_id",
-    "ownership",
-    "housing_association",
-    "owners_association",
-    "dwelling_type",
-    "build_year",
-    "energy_label",
-    "floor_area",
-    "listed_monument",
-    "cluster",
-    "extra_care",
-    "extra_care_note",
-)
-HIDDEN_FIELDS = ("extra_care_note",)
-# As the register form writes them (projects.services.dwellings): the role is in the row's data.
-PERSON_FIELDS = ("name", "email", "phone", "preferred_channel", "language")
+# The register's fields and the people's, as the register form writes their history
+# (projects.services.register): the role of a person is in the row's data, not among the changes.
+REGISTER_FIELDS = register.REGISTER_FIELDS
+HIDDEN_FIELDS = register.HIDDEN_REGISTER_FIELDS
+PERSON_FIELDS = register.CONTACT_FIELDS
 ADDED, CHANGED, REMOVED = "added", "changed", "removed"
 _ACTION_WORDS = {CREATE: ADDED, UPDATE: CHANGED, DELETE: REMOVED}
 

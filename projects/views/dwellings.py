@@ -296,36 +296,8 @@ def _history_dwelling(request, slug, pk):
 HISTORY_PAGE_SIZE = 100
 
 
-@login_required
-def dwelling_history(request, slug, pk):
-    """Who changed which data of the home, its people and its survey, and when: the lead party."""
-    project, dwelling = _history_dwelling(request, slug, pk)
-    page = Paginator(history.history_for_dwelling(dwelling.pk), HISTORY_PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
-    return render(
-        request,
-        "projects/dwelling_history.html",
-        {
-            "project": project,
-            "dwelling": dwelling,
-            "page": page,
-            "rows": history.history_rows(page),
-            "contacts": list(dwelling.contacts.all()),
-            "person": None,
-        },
-    )
-
-
-@login_required
-def contact_history(request, slug, pk, contact_pk):
-    """The history of one person of the home: name, e-mail, phone, channel, language."""
-    project, dwelling = _history_dwelling(request, slug, pk)
-    contacts = list(dwelling.contacts.all())
-    person = next((contact for contact in contacts if contact.pk == contact_pk), None)
-    if person is None:
-        raise Http404
-    page = Paginator(history.history_for_object(person), HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
+def _history_page(request, project, dwelling, entries, contacts, person=None):
+    page = Paginator(entries, HISTORY_PAGE_SIZE).get_page(request.GET.get("page"))
     return render(
         request,
         "projects/dwelling_history.html",
@@ -338,3 +310,22 @@ def contact_history(request, slug, pk, contact_pk):
             "person": person,
         },
     )
+
+
+@login_required
+def dwelling_history(request, slug, pk):
+    """Who changed which data of the home, its people and its survey, and when: the lead party."""
+    project, dwelling = _history_dwelling(request, slug, pk)
+    contacts = list(dwelling.contacts.all())
+    return _history_page(request, project, dwelling, history.history_for_dwelling(dwelling.pk), contacts)
+
+
+@login_required
+def contact_history(request, slug, pk, contact_pk):
+    """The history of one person of the home: name, e-mail, phone, channel, language."""
+    project, dwelling = _history_dwelling(request, slug, pk)
+    contacts = list(dwelling.contacts.all())
+    person = next((contact for contact in contacts if contact.pk == contact_pk), None)
+    if person is None:
+        raise Http404
+    return _history_page(request, project, dwelling, history.history_for_object(person), contacts, person)
