@@ -144,7 +144,7 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
             return Response(GovernanceSerializer(governance, context={"request": request}).data)
         if not can_edit_governance(request.user, project):
             raise exceptions.PermissionDenied(
-                _("Only the lead party may change the governance of this project.")
+                _("Only a coordinator of the lead party changes the governance of this project.")
             )
         serializer = GovernanceSerializer(
             governance, data=request.data, partial=True, context={"request": request}

@@ -46,7 +46,7 @@ pytestmark = pytest.mark.urls(__name__)
 
 MISSING = "/dit-adres-bestaat-niet/"
 NOT_FOUND_TEXT = "This page does not exist, or you may not see it."
-LEAD_ONLY = "Only the lead party keeps the dwelling register."
+LEAD_ONLY = "Only a coordinator of the lead party keeps the dwelling register."
 
 
 @pytest.fixture(autouse=True)
@@ -294,5 +294,5 @@ def test_an_api_refusal_stays_drf_json_with_its_reason(client, advised_project, 
     assert response.status_code == 403
     assert response["Content-Type"] == "application/json"
     with translation.override("nl"):
-        reason = gettext("Only the lead party may change the governance of this project.")
+        reason = gettext("Only a coordinator of the lead party changes the governance of this project.")
     assert response.json() == {"detail": reason}

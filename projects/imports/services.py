@@ -70,7 +70,7 @@ def import_dwellings(
     ``job_id`` when a job runs it). ``progress(rows)`` is called after every batch.
     """
     if actor is not None and not can_manage_register(actor, project):
-        raise PermissionDenied(_("Only the lead party keeps the dwelling register."))
+        raise PermissionDenied(_("Only a coordinator of the lead party keeps the dwelling register."))
     with parsing.read_table(rows_source) as table, transaction.atomic():
         # One import per project at a time; dwellings of the project can still be written meanwhile.
         list(Project.objects.select_for_update(no_key=True).filter(pk=project.pk).values_list("pk"))
@@ -120,7 +120,7 @@ def import_job_create(
     from .tasks import import_dwellings_task
 
     if not can_manage_register(actor, project):
-        raise PermissionDenied(_("Only the lead party keeps the dwelling register."))
+        raise PermissionDenied(_("Only a coordinator of the lead party keeps the dwelling register."))
     list(Project.objects.select_for_update(no_key=True).filter(pk=project.pk).values_list("pk"))
     if submission:
         earlier = Job.objects.filter(

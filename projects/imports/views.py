@@ -28,7 +28,7 @@ def _project(request, slug):
     """The project for its lead party; 404 outside the user's scope, 403 for the other parties."""
     project = selectors.project_get(user=request.user, slug=slug)
     if not can_manage_register(request.user, project):
-        raise PermissionDenied(_("Only the lead party keeps the dwelling register."))
+        raise PermissionDenied(_("Only a coordinator of the lead party keeps the dwelling register."))
     return project
 
 

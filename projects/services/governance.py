@@ -71,7 +71,9 @@ GOVERNANCE_FIELDS = (
 
 def _ensure_governance_editor(actor: User, project: Project) -> None:
     if not can_edit_governance(actor, project):
-        raise PermissionDenied(_("Only the lead party may change the governance of this project."))
+        raise PermissionDenied(
+            _("Only a coordinator of the lead party changes the governance of this project.")
+        )
 
 
 @transaction.atomic

@@ -58,7 +58,7 @@ def dwelling_save(
     from projects.permissions import can_manage_register
 
     if not can_manage_register(actor, project):
-        raise PermissionDenied(_("Only the lead party keeps the dwelling register."))
+        raise PermissionDenied(_("Only a coordinator of the lead party keeps the dwelling register."))
     if dwelling is not None:
         dwelling = Dwelling.objects.select_for_update(of=("self",)).filter(pk=dwelling.pk).first()
         if dwelling is None or dwelling.project_id != project.pk:

@@ -163,7 +163,7 @@ def dwelling_move(request, slug, pk, transition):
 def dwelling_edit(request, slug, pk=None):
     project = _project_for_dwellings(request, slug)
     if not can_manage_register(request.user, project):
-        raise PermissionDenied(_("Only the lead party keeps the dwelling register."))
+        raise PermissionDenied(_("Only a coordinator of the lead party keeps the dwelling register."))
     dwelling = selectors.dwelling_get(user=request.user, project=project, pk=pk) if pk else None
     form = DwellingForm(request.POST or None, instance=dwelling, project=project)
     if request.method == "POST" and form.is_valid():
@@ -208,7 +208,7 @@ BULK_INLINE_LIMIT = 200
 def dwelling_bulk(request, slug):
     project = _project_for_dwellings(request, slug)
     if not can_manage_register(request.user, project):
-        raise PermissionDenied(_("Only the lead party moves many dwellings at once."))
+        raise PermissionDenied(_("Only a coordinator of the lead party moves many dwellings at once."))
     dwelling_filter = _filtered(request, project)
     selection = dwelling_filter.qs
     count = selection.count()

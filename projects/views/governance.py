@@ -29,7 +29,9 @@ def _editable_project(request, slug):
     """The project for an edit page: 404 outside scope, 403 inside scope for non-lead parties."""
     project = selectors.project_get(user=request.user, slug=slug)
     if not can_edit_governance(request.user, project):
-        raise PermissionDenied(_("Only the lead party may change the governance of this project."))
+        raise PermissionDenied(
+            _("Only a coordinator of the lead party changes the governance of this project.")
+        )
     return project
 
 
