@@ -217,3 +217,17 @@ def test_a_field_the_form_does_not_send_keeps_its_value(client, lead_user, home)
     assert resident.language == "en"
     (entry,) = LogEntry.objects.filter(additional_data__dwelling_id=home.pk)
     assert set(entry.changes) == {"phone"}
+
+
+@pytest.mark.postgres
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="an expression index of PostgreSQL")
+def test_a_homes_history_is_found_through_its_index(home):
+    """The history of one home is read on every page of it: PostgreSQL finds its rows by an index."""
+    from projects import history
+
+    query, params = history.history_for_dwelling(home.pk).query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {query}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "auditlog_logentry_dwelling_id" in plan
