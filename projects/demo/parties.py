@@ -201,8 +201,25 @@ def people(orgs) -> People:
             user.work_roles = roles
             user.save(update_fields=["work_roles"])
             result.roles_set.append(row.email)
+        if row.staff:
+            user.groups.add(admin_group())
         result.by_email[row.email] = user
     return result
+
+
+ADMIN_GROUP = "Beheer van de eigen projecten"
+
+
+def admin_group():
+    """The permissions a staff user of an organisation needs to open the admin at all: every model of
+    the domain. What the admin then shows and lets them change is its own scope (their projects) and the
+    services' rules, as on the pages."""
+    from django.contrib.auth.models import Group, Permission
+
+    group, created = Group.objects.get_or_create(name=ADMIN_GROUP)
+    if created:
+        group.permissions.set(Permission.objects.filter(content_type__app_label__in=("projects", "surveys")))
+    return group
 
 
 def _add_roles(actor, project, orgs, roles) -> None:

@@ -341,3 +341,12 @@ def test_demo_history_is_in_the_governance_log(loaded, client):
     log = client.get("/api/v1/projects/warmtenet-tuindorp-oost/governance-log/").json()
     changes = [entry["changes"] for entry in log["results"] if "collaboration" in entry["changes"]]
     assert ["informal", "formal"] in [c["collaboration"] for c in changes]
+
+
+def test_the_staff_login_opens_the_admin_of_its_own_projects(loaded, client):
+    client.force_login(user("warmtebedrijf@demo.test"))
+    assert client.get("/admin/projects/dwelling/").status_code == 200
+    assert client.get("/admin/projects/project/").status_code == 200
+    # A login without staff access has no admin at all.
+    client.force_login(user("meelezer@demo.test"))
+    assert client.get("/admin/projects/dwelling/").status_code == 302
