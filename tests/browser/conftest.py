@@ -145,3 +145,23 @@ class Network:
             with self.lock:
                 self.sockets.discard(source)
                 self.sockets.discard(sink)
+
+
+# A tablet in portrait, as surveyors hold it.
+TABLET = {"width": 768, "height": 1024}
+
+
+@pytest.fixture
+def tablet(browser):
+    """A Dutch touch tablet: one browser context per test."""
+    context = browser.new_context(viewport=TABLET, locale="nl-NL", has_touch=True)
+    yield context
+    context.close()
+
+
+@pytest.fixture
+def network(tablet, live_server):
+    """The tablet's connection to the server, to switch off in the cellar."""
+    network = Network(tablet, live_server)
+    yield network
+    network.close()

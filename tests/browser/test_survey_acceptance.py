@@ -19,9 +19,9 @@ from PIL import Image
 from projects.models import Dwelling, User
 from projects.services import dwelling_transition
 from surveys.models import ConnectionPlan, Photo, Visit
-from tests.browser.conftest import Network
+from tests.browser.conftest import TABLET, Network
 from tests.browser.test_dwelling_walk import do, state
-from tests.browser.test_survey_offline import TABLET, open_section, stored_rows, wait_for_sync
+from tests.browser.test_survey_offline import open_section, stored_rows, wait_for_sync
 from tests.surveys.test_plans import pdf_text, squeeze
 
 pytestmark = pytest.mark.django_db(transaction=True)

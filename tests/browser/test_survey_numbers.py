@@ -9,9 +9,7 @@ from django.utils.translation import gettext
 
 from projects.models import OrganisationKind, Role
 from surveys.models import Survey
-from tests.browser.conftest import Network
 from tests.browser.test_survey_offline import (
-    TABLET,
     answers_of,
     image_bytes,
     log_in,
@@ -28,20 +26,6 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 PIPE = "delivery_set.pipe_length"
 PIPE_INPUT = "#f-delivery_set-pipe_length-input"
-
-
-@pytest.fixture
-def tablet(browser):
-    context = browser.new_context(viewport=TABLET, locale="nl-NL", has_touch=True)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def network(tablet, live_server):
-    network = Network(tablet, live_server)
-    yield network
-    network.close()
 
 
 @pytest.fixture

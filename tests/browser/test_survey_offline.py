@@ -10,13 +10,12 @@ from PIL import Image
 
 from projects.models import Dwelling, OrganisationKind, Role
 from surveys.models import Photo, Survey, Visit
-from tests.browser.conftest import Network
+from tests.browser.conftest import TABLET
 from tests.conftest import member_of
 from tests.factories import PASSWORD, ContactFactory, DwellingFactory, survey_answers
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-TABLET = {"width": 768, "height": 1024}
 
 # What the surveyor fills in on the page; everything else of the survey was answered before.
 ONLINE = {
@@ -35,21 +34,6 @@ def image_bytes(kind="PNG", colour=(200, 120, 40)) -> bytes:
     buffer = io.BytesIO()
     Image.new("RGB", (320, 240), colour).save(buffer, kind)
     return buffer.getvalue()
-
-
-@pytest.fixture
-def tablet(browser):
-    context = browser.new_context(viewport=TABLET, locale="nl-NL", has_touch=True)
-    yield context
-    context.close()
-
-
-@pytest.fixture
-def network(tablet, live_server):
-    """The tablet's connection to the server, to switch off in the cellar."""
-    network = Network(tablet, live_server)
-    yield network
-    network.close()
 
 
 @pytest.fixture
