@@ -14,7 +14,7 @@ from projects.models import Dwelling, DwellingTransition, Job, OrganisationKind,
 from projects.services import dwelling_transition
 from surveys.models import SurveySlot
 from surveys.planning import services
-from surveys.planning.services import plan_area, plan_area_execute, plan_area_preview
+from surveys.planning.services import area, plan_area, plan_area_execute, plan_area_preview
 from tests.conftest import member_of, plan_visit
 from tests.factories import DwellingFactory, UserFactory
 
@@ -284,7 +284,7 @@ class TestCapacity:
         self, settings, monkeypatch, advised_project, planner, surveyor
     ):
         settings.SURVEY_VISITS_PER_DAY = 2
-        monkeypatch.setattr(services, "HORIZON_DAYS", 1)  # look two days ahead only
+        monkeypatch.setattr(area, "HORIZON_DAYS", 1)  # look two days ahead only
         homes = [informed(advised_project, "Kastanjelaan", number) for number in range(1, 6)]
         result = plan_area(
             actor=planner,
