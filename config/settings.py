@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "surveys",
     "procurement",
     "communication",
+    "demo",
 ]
 
 MIDDLEWARE = [

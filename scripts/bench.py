@@ -140,7 +140,9 @@ class Bench:
         print(line, flush=True)
 
     def run(self) -> None:
-        from projects.demo import demo_area_project, dwellings_fill, load_demo
+        from demo.dwellings import dwellings_fill
+        from demo.loading import load_demo
+        from demo.parties import demo_area_project
         from projects.models import User
 
         load_demo()
@@ -229,7 +231,7 @@ class Bench:
     # --- (b) import ------------------------------------------------------------------------------
 
     def import_rows(self) -> None:
-        from projects.demo import demo_area_project
+        from demo.parties import demo_area_project
 
         self.say()
         self.say(f"(b) Import of {self.size:,} rows")
@@ -270,7 +272,7 @@ class Bench:
 
     def _write_csv(self, path: Path) -> int:
         """The register of the big project's first rows, as a file of the documented format."""
-        from projects.demo import register_sample
+        from demo.dwellings import register_sample
 
         types = {v: k for k, v in CSV_TYPES.items()}
         ownership = {v: k for k, v in CSV_OWNERSHIP.items()}

@@ -12,8 +12,8 @@ from django.test import TestCase, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from demo.parties import USERS
 from projects.advisories import advise
-from projects.demo import USERS
 from projects.models import (
     Dwelling,
     DwellingTransition,

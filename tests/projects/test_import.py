@@ -118,7 +118,7 @@ def snapshot(project):
 
 
 def test_example_file_imports_cleanly_into_the_demo_project():
-    from projects.demo import load_demo
+    from demo.loading import load_demo
     from projects.models import Project, User
 
     load_demo()

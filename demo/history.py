@@ -5,7 +5,7 @@ through ``projects.services.dwelling_transition``. So each dwelling's history is
 machine's own transition methods (which set the fields), every move checked against the permission
 rule the service checks, by the person whose work the move is (a planner plans the visits, the
 surveyor records them, the installer's planner plans and reports the installation, ...), and written
-by ``projects.demo.dwellings`` with ``bulk_create``: the same rows the service writes, one log row per
+by ``demo.dwellings`` with ``bulk_create``: the same rows the service writes, one log row per
 move, from *registered* to the dwelling's state.
 """
 
@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 
 from django.utils import timezone, translation
 
-from projects.demo.layout import Home
-from projects.demo.neighbourhoods import Neighbourhood
-from projects.demo.parties import DemoError
-from projects.demo.residents import (
+from demo.layout import Home
+from demo.neighbourhoods import Neighbourhood
+from demo.parties import DemoError
+from demo.residents import (
     ASSOCIATION_WITHDRAW_REASONS,
     DECLINE_REASONS,
     HOLD_REASONS,
@@ -27,6 +27,7 @@ from projects.demo.residents import (
     WITHDRAW_REASONS,
     register,
 )
+from demo.surveys import demo_survey, demo_visit
 from projects.models import (
     Contact,
     Dwelling,
@@ -41,7 +42,6 @@ from projects.models import (
 )
 from projects.models.project import INSTALLING_ROLES
 from projects.states import DECLINABLE_STATES, MAIN_PATH, SIDE_STATES, DwellingState, VisitFailure
-from surveys.demo import demo_survey, demo_visit
 
 S = DwellingState
 # The move that reaches each state of the main path.

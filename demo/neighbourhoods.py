@@ -3,7 +3,7 @@ of the demo's people makes which move there."""
 
 from dataclasses import dataclass, field
 
-from projects.demo.parties import LINDEWIJK, TUINDORP
+from demo.parties import LINDEWIJK, TUINDORP
 
 
 def names(text: str) -> tuple[str, ...]:

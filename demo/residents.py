@@ -4,8 +4,8 @@ decline, a hold or a withdrawal, and notes of failed visits. Also the register e
 import random
 import unicodedata
 
-from projects.demo.layout import Home
-from projects.demo.neighbourhoods import Neighbourhood, names
+from demo.layout import Home
+from demo.neighbourhoods import Neighbourhood, names
 from projects.models import (
     ENERGY_LABELS,
     Channel,

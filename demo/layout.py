@@ -5,7 +5,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from projects.demo.neighbourhoods import Neighbourhood
+from demo.neighbourhoods import Neighbourhood
 from projects.models import DwellingType
 
 

@@ -5,11 +5,11 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from projects.demo.dwellings import FillResult, dwellings_fill
-from projects.demo.neighbourhoods import NEIGHBOURHOODS
-from projects.demo.parties import PROJECTS, DemoError, parties_and_projects
-from projects.demo.plans import PlanResult, plans_make
-from projects.demo.today import subcontractor_work, surveyor_with_visits_today, technician_with_work
+from demo.dwellings import FillResult, dwellings_fill
+from demo.neighbourhoods import NEIGHBOURHOODS
+from demo.parties import PROJECTS, DemoError, parties_and_projects
+from demo.plans import PlanResult, plans_make
+from demo.today import subcontractor_work, surveyor_with_visits_today, technician_with_work
 from projects.models import Project, User
 
 

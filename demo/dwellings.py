@@ -10,10 +10,10 @@ from dataclasses import dataclass
 from django.db import transaction
 from django.utils import timezone
 
-from projects.demo.history import Calendar, Records, build, cast
-from projects.demo.layout import layout
-from projects.demo.neighbourhoods import NEIGHBOURHOODS, TUINDORP_OOST
-from projects.demo.residents import register
+from demo.history import Calendar, Records, build, cast
+from demo.layout import layout
+from demo.neighbourhoods import NEIGHBOURHOODS, TUINDORP_OOST
+from demo.residents import register
 from projects.models import Contact, Dwelling, DwellingTransition, Organisation, Project
 from surveys.models import Photo, Survey, Visit
 

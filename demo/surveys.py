@@ -1,6 +1,6 @@
 """Demo surveys: what a surveyor would have recorded in the homes the demo has surveyed.
 
-Used by ``projects.demo`` while it builds a dwelling's history: every visit becomes a Visit row, and a
+Used by ``demo.history`` while it builds a dwelling's history: every visit becomes a Visit row, and a
 home that got past the survey has a complete survey with its answers, works and a photo of the place
 of the delivery set. Everything is drawn from the dwelling's own random generator, so a demo is the
 same every time.

@@ -1,7 +1,8 @@
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from projects.demo import DEMO_PASSWORD, TUINDORP, DemoError, load_demo
+from demo.loading import load_demo
+from demo.parties import DEMO_PASSWORD, TUINDORP, DemoError
 
 
 def _processes(count: int) -> str:

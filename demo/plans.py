@@ -24,9 +24,11 @@ from dataclasses import dataclass, field
 from django.db import DEFAULT_DB_ALIAS, OperationalError, connections
 from django.db.models import Exists, OuterRef
 
-from projects.demo.neighbourhoods import NEIGHBOURHOODS
+from demo.neighbourhoods import NEIGHBOURHOODS
+from demo.surveys import demo_photo_name
 from projects.models import Dwelling, DwellingTransition, Project, User
 from surveys.models import ConnectionPlan, PlanVariant
+from surveys.plans.services import plans_render
 
 CHUNK = 5  # homes per task: small, so that the processes finish together
 MAX_PROCESSES = 8
@@ -77,8 +79,6 @@ def plans_missing() -> list[tuple[int, int | None]]:
 
 def _render(chunk: list[tuple[int, int | None]]) -> tuple[int, int, list[tuple[int, str]]]:
     """Make the plans of a few homes: (homes, versions made, failures)."""
-    from surveys.plans.services import plans_render
-
     made, failed = 0, []
     people = {user.pk: user for user in User.objects.filter(pk__in={pk for _id, pk in chunk if pk})}
     for dwelling_id, made_by_id in chunk:
@@ -138,8 +138,6 @@ def plans_make(
     result = PlanResult(homes=len(todo))
     if not todo:
         return result
-    from surveys.demo import demo_photo_name
-
     demo_photo_name()  # every demo survey shows it; make it again if the media were removed
     result.processes = processes or plan_processes(len(todo))
     chunks = [todo[start : start + CHUNK] for start in range(0, len(todo), CHUNK)]

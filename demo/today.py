@@ -9,11 +9,12 @@ import datetime
 
 from django.utils import timezone
 
+from demo.parties import LEAD, PLANNER, SURVEYOR, TUINDORP
 from projects import services
-from projects.demo.parties import LEAD, PLANNER, SURVEYOR, TUINDORP
 from projects.models import Organisation, Participation, Project, User
 from projects.models.project import INSTALLING_ROLES
 from projects.states import DwellingState
+from surveys.planning.services import slots_create
 
 SURVEY_TIMES = ((9, 0), (10, 30), (12, 0), (13, 30), (15, 0))
 SUBCONTRACTOR = "loodgieters-bakker"
@@ -34,8 +35,6 @@ def _working_days(today: datetime.date, count: int) -> list[datetime.date]:
 
 def _publish_slots(project: Project, planner: User, surveyor: User, today: datetime.date) -> None:
     """Open slots of the demo surveyor on the next two working days, offered to residents."""
-    from surveys.planning.services import slots_create
-
     if surveyor.survey_slots.filter(starts_at__date__gt=today).exists():
         return
     days = _working_days(today, 2)
