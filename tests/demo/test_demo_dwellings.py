@@ -25,7 +25,7 @@ LINDEWIJK = "buurtwarmte-lindewijk"
 
 
 def demo(*args) -> str:
-    """The demo without its connection plans (tests/projects/test_demo.py has those)."""
+    """The demo without its connection plans (tests/demo/test_demo.py has those)."""
     out = io.StringIO()
     call_command("demo", "--no-plans", *args, stdout=out)
     return out.getvalue()
