@@ -8,7 +8,7 @@ from rest_framework import exceptions, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from projects import history, selectors, services
+from projects import history, selectors, services, workflow
 from projects.advisories import advise, governance_of
 from projects.filters import DwellingFilter
 from projects.models import Contact, Dwelling, Governance, Organisation, Participation, Project, Role, SubTeam
@@ -23,7 +23,7 @@ from projects.permissions import (
     organisations_visible_to,
     people_search_projects,
 )
-from projects.states import DwellingState, Signatory, VisitFailure
+from projects.states import DwellingState
 from projects.timeline import timeline
 
 
@@ -258,50 +258,30 @@ class DwellingSerializer(serializers.ModelSerializer):
         return dwelling.extra_care_note if can_see_extra_care_note(self._user(), dwelling) else None
 
 
-class TransitionRequestSerializer(serializers.Serializer):
-    transition = serializers.ChoiceField(choices=sorted(services.TRANSITIONS))
-    expected_state = serializers.ChoiceField(
-        choices=DwellingState.choices,
-        help_text="The state you saw. If the dwelling moved on meanwhile: 409, and nothing changes.",
-    )
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
-    surveyor = serializers.IntegerField(
-        required=False, help_text="plan_survey: a user id of your survey party"
-    )
-    appointment_at = serializers.DateTimeField(required=False)
-    failure = serializers.ChoiceField(choices=VisitFailure.choices, required=False)
-    second_visit_reason = serializers.CharField(
-        required=False, allow_blank=True, help_text="record_survey, visit_failed: required for a second visit"
-    )
-    second_person_organisation = serializers.IntegerField(
-        required=False,
-        allow_null=True,
-        help_text="record_survey, visit_failed: visited by two, an organisation id",
-    )
-    signatory = serializers.ChoiceField(choices=Signatory.choices, required=False)
-    signatory_name = serializers.CharField(required=False)
-    signed_on = serializers.DateField(required=False)
-    document = serializers.FileField(required=False, help_text="record_agreement: the signed PDF (multipart)")
-    owners_association_consent_on = serializers.DateField(required=False)
-    tenant_supports = serializers.BooleanField(required=False, allow_null=True, default=None)
-    installer = serializers.IntegerField(required=False, help_text="assign: an organisation id")
-    planned_on = serializers.DateField(required=False)
-    technician = serializers.IntegerField(
-        required=False, allow_null=True, help_text="plan_installation: a user id of the dwelling's installer"
-    )
-    installed_on = serializers.DateField(required=False)
-    connected_on = serializers.DateField(required=False)
+def _move_parameters() -> dict[str, serializers.Field]:
+    """One field per parameter of the moves (``projects.workflow``); the service decides which a move
+    requires."""
+    fields = {}
+    for move in workflow.MOVES.values():
+        for param in move.params:
+            fields.setdefault(param.name, param.api_field())
+    return fields
 
-    def validate_document(self, upload):
-        from django import forms
 
-        from projects.forms import validate_pdf
-
-        try:
-            validate_pdf(upload)
-        except forms.ValidationError as exc:
-            raise serializers.ValidationError(exc.messages) from exc
-        return upload
+TransitionRequestSerializer = type(
+    "TransitionRequestSerializer",
+    (serializers.Serializer,),
+    {
+        "__doc__": "A move of one dwelling and its parameters, as projects/workflow/moves.py declares them.",
+        "transition": serializers.ChoiceField(choices=sorted(workflow.MOVES)),
+        "expected_state": serializers.ChoiceField(
+            choices=DwellingState.choices,
+            help_text="The state you saw. If the dwelling moved on meanwhile: 409, and nothing changes.",
+        ),
+        "reason": serializers.CharField(required=False, allow_blank=True, default=""),
+        **_move_parameters(),
+    },
+)
 
 
 class FieldChangeSerializer(serializers.Serializer):

@@ -4,7 +4,8 @@ from projects.states import ACTIVE_STATES, DwellingState
 
 HEADER = """# The connection state machine
 
-Generated from `projects/models/dwellings.py` by `python manage.py state_diagram`; a test fails
+Generated from `projects/models/dwellings.py` and `projects/workflow/moves.py` by
+`python manage.py state_diagram`; a test fails
 when this file no longer matches the code. GitHub and most Markdown viewers draw the diagram.
 Every move goes through `projects.services.dwelling_transition`: checked, permitted and logged.
 
@@ -13,7 +14,7 @@ Every move goes through `projects.services.dwelling_transition`: checked, permit
 
 def mermaid() -> str:
     from projects.models import Dwelling
-    from projects.services.dwellings import TRANSITIONS
+    from projects.workflow import MOVES
 
     edges = set()
     for transition in Dwelling._meta.get_field("state").get_all_transitions(Dwelling):
@@ -43,7 +44,17 @@ def mermaid() -> str:
         lines.append(f"    {source} --> {target}: {name}")
     lines.append("    connected --> [*]")
     lines.append("```")
-    table = ["", "| transition | label | reason required |", "|---|---|---|"]
-    for spec in TRANSITIONS.values():
-        table.append(f"| `{spec.name}` | {spec.label} | {'yes' if spec.reason_required else ''} |")
+    table = [
+        "",
+        "Every move, as `projects/workflow/moves.py` declares it:",
+        "",
+        "| move | as an action | in the timeline | who | parameters | reason | residents read it |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for move in MOVES.values():
+        params = ", ".join(f"`{param.name}`" for param in move.params)
+        table.append(
+            f"| `{move.name}` | {move.label} | {move.done} | {move.made_by} | {params} | "
+            f"{'required' if move.reason_required else ''} | {'yes' if move.public else 'no'} |"
+        )
     return HEADER + "\n".join(lines) + "\n" + "\n".join(table) + "\n"

@@ -16,6 +16,18 @@ from projects.models import (
 from projects.models.parties import WORK_ROLE_HELP
 from projects.services import GOVERNANCE_FIELDS, PROJECT_FIELDS
 from projects.services.register import REGISTER_FIELDS
+from projects.widgets import DateInput
+
+
+def style(fields) -> None:
+    """Give the widgets the CSS classes of the house style (once each)."""
+    for field in fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
+            continue
+        css = "form-select" if isinstance(widget, forms.Select) else "form-control"
+        if css not in widget.attrs.get("class", "").split():
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 class StyledFormMixin:
@@ -23,12 +35,7 @@ class StyledFormMixin:
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.CheckboxSelectMultiple | forms.HiddenInput):
-                continue
-            css = "form-select" if isinstance(widget, forms.Select) else "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+        style(self.fields)
 
 
 class WholeNumberField(forms.IntegerField):
@@ -41,13 +48,6 @@ class WholeNumberField(forms.IntegerField):
                 _("Type a whole number without a point or comma, for example 1000."), code="invalid"
             )
         return super().to_python(value)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class ProjectForm(StyledFormMixin, forms.ModelForm):
@@ -152,110 +152,24 @@ class SubTeamForm(StyledFormMixin, forms.ModelForm):
 # --- Dwelling moves ----------------------------------------------------------------------------
 
 
-class DateTimeInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
-
-
-YES_NO = [("", _("— choose —")), ("yes", _("yes")), ("no", _("no"))]
-
-
 class TransitionForm(StyledFormMixin, forms.Form):
-    """One move of one dwelling. Fields depend on the transition; the service does the checking."""
+    """One move of one dwelling: its fields are the move's parameters (``projects.workflow``); the
+    service does the checking."""
 
     expected_state = forms.CharField(widget=forms.HiddenInput)
     reason = forms.CharField(
         label=_("Reason or note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, spec, dwelling, actor, **kwargs):
+    def __init__(self, *args, move, dwelling, actor, **kwargs):
+        self.move = move
         super().__init__(*args, **kwargs)
-        self.spec = spec
         self.fields["expected_state"].initial = dwelling.state
-        if spec.reason_required:
+        if move.reason_required:
             self.fields["reason"].required = True
             self.fields["reason"].label = _("Reason")
-        name = spec.name
-        if name == "plan_survey":
-            colleagues = User.objects.filter(organisation_id=actor.organisation_id, is_active=True)
-            self.fields["surveyor"] = forms.ModelChoiceField(label=_("Surveyor"), queryset=colleagues)
-            self.fields["appointment_at"] = forms.DateTimeField(
-                label=_("Appointment"), widget=DateTimeInput()
-            )
-        elif name == "visit_failed":
-            from projects.states import VisitFailure
-
-            self.fields["failure"] = forms.ChoiceField(label=_("What happened"), choices=VisitFailure.choices)
-        if name in ("record_survey", "visit_failed"):
-            if dwelling.visit_count:
-                self.fields["second_visit_reason"] = forms.CharField(
-                    label=_("Why was another visit needed?"), widget=forms.Textarea(attrs={"rows": 2})
-                )
-            self.fields["second_person_organisation"] = forms.ModelChoiceField(
-                label=_("Visited by two: organisation of the second person"),
-                queryset=Organisation.objects.filter(
-                    participations__project_id=dwelling.project_id
-                ).distinct(),
-                required=False,
-            )
-        elif name == "record_agreement":
-            from projects.states import Signatory
-
-            self.fields["signatory"] = forms.ChoiceField(
-                label=_("Signed by"), choices=Signatory.choices, initial=dwelling.expected_signatory()
-            )
-            self.fields["signatory_name"] = forms.CharField(label=_("Name of the signatory"), max_length=120)
-            self.fields["signed_on"] = forms.DateField(label=_("Signed on"), widget=DateInput())
-            self.fields["document"] = forms.FileField(label=_("Signed agreement (PDF)"))
-            if dwelling.needs_owners_association_consent():
-                self.fields["owners_association_consent_on"] = forms.DateField(
-                    label=_("Owners' association consented on"), widget=DateInput()
-                )
-            if dwelling.is_rental():
-                self.fields["tenant_supports"] = forms.TypedChoiceField(
-                    label=_("Does the tenant support it?"),
-                    choices=YES_NO,
-                    coerce=lambda value: value == "yes",
-                    empty_value=None,
-                )
-        elif name == "assign":
-            from projects.models.project import INSTALLING_ROLES
-
-            self.fields["installer"] = forms.ModelChoiceField(
-                label=_("Installer"),
-                queryset=Organisation.objects.filter(
-                    participations__project_id=dwelling.project_id,
-                    participations__role__in=INSTALLING_ROLES,
-                ).distinct(),
-            )
-        elif name in ("plan_installation", "report_installed", "confirm_connection"):
-            field = {"plan_installation": "planned_on", "report_installed": "installed_on"}.get(
-                name, "connected_on"
-            )
-            label = {
-                "planned_on": _("Installation date"),
-                "installed_on": _("Installed on"),
-                "connected_on": _("Connected on"),
-            }[field]
-            self.fields[field] = forms.DateField(label=label, widget=DateInput())
-            if name == "plan_installation":
-                from projects.permissions import INSTALLING, with_work_roles
-
-                people = User.objects.filter(organisation_id=dwelling.installer_id, is_active=True)
-                self.fields["technician"] = forms.ModelChoiceField(
-                    label=_("Technician"),
-                    queryset=with_work_roles(people, INSTALLING).order_by("last_name", "first_name"),
-                    required=False,
-                    help_text=_("Who does the work in the home; they see it on their own list."),
-                )
-
-    def clean_document(self):
-        upload = self.cleaned_data.get("document")
-        if upload:
-            validate_pdf(upload)
-        return upload
+        self.fields.update(move.form_fields(dwelling, actor))
+        style(self.fields)  # the parameters' widgets too
 
     def params(self) -> dict:
         data = dict(self.cleaned_data)
@@ -281,18 +195,18 @@ class BulkMoveForm(StyledFormMixin, forms.Form):
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         from projects.models.project import INSTALLING_ROLES
-        from projects.services.dwellings import TRANSITIONS
+        from projects.workflow import MOVES
 
-        self.fields["transition"].choices = [(name, TRANSITIONS[name].label) for name in BULK_TRANSITIONS]
+        self.fields["transition"].choices = [(name, MOVES[name].label) for name in BULK_TRANSITIONS]
         self.fields["installer"].queryset = Organisation.objects.filter(
             participations__project=project, participations__role__in=INSTALLING_ROLES
         ).distinct()
 
     def clean(self):
-        from projects.services.dwellings import TRANSITIONS
+        from projects.workflow import MOVES
 
         data = super().clean()
-        spec = TRANSITIONS.get(data.get("transition"))
+        spec = MOVES.get(data.get("transition"))
         if spec and spec.reason_required and not data.get("reason"):
             self.add_error("reason", _("Give the reason."))
         if data.get("transition") == "assign" and not data.get("installer"):

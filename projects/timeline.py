@@ -42,8 +42,6 @@ def timeline(dwelling, viewer, *, public_only: bool = False) -> list[TimelineEnt
     return sorted(entries, key=lambda entry: entry.at, reverse=True)
 
 
-# Moves the resident may read about; holds, withdrawals and rejected installations stay internal.
-INTERNAL_TRANSITIONS = {"hold", "resume", "withdraw", "reject_installation"}
 # Moves that another app's provider tells about in more detail (the survey's visits), so that they
 # are not in the timeline twice.
 TOLD_ELSEWHERE: set[str] = set()
@@ -51,19 +49,21 @@ TOLD_ELSEWHERE: set[str] = set()
 
 @register
 def transition_entries(dwelling, viewer):
-    from projects.services.dwellings import TRANSITIONS
+    """Every move, as what happened ("Connection plan approved"); the resident reads the public ones
+    (``projects.workflow``: holds, withdrawals and rejected installations stay internal)."""
+    from projects.workflow import MOVES
 
     rows = dwelling.transitions.exclude(transition__in=TOLD_ELSEWHERE)
     for row in rows.select_related("actor", "organisation").order_by("at", "pk"):
-        spec = TRANSITIONS.get(row.transition)
+        move = MOVES.get(row.transition)
         yield TimelineEntry(
             at=row.at,
             kind="transition",
-            title=str(spec.label if spec else row.transition),
+            title=str(move.done if move else row.transition),
             body=row.reason,
             actor=str(row.actor) if row.actor else str(_("system")),
             organisation=str(row.organisation or ""),
-            public=row.transition not in INTERNAL_TRANSITIONS,
+            public=bool(move and move.public),
         )
 
 

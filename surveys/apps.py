@@ -9,7 +9,10 @@ class SurveysConfig(AppConfig):
     def ready(self):
         # Timeline providers register themselves on import.
         from projects import history
-        from surveys import timeline  # noqa: F401
+        from surveys import (
+            timeline,  # noqa: F401
+            workflow,  # noqa: F401 - the survey's validators, writers and subscribers
+        )
         from surveys.plans import timeline as plan_timeline  # noqa: F401
         from surveys.schema import describe_answer
 

@@ -25,6 +25,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from projects import workflow
 from projects.models import Job, Project, User
 from projects.permissions import can_manage_register
 
@@ -92,9 +93,14 @@ def import_dwellings(
         writing.write(
             importer, rows, result, actor=actor, job_id=job_id, progress=progress, batch_size=batch_size
         )
-        from surveys.plans.services import plans_follow_register
-
-        plans_follow_register(actor=actor, dwelling_ids=importer.updated_ids)
+        workflow.publish_register_changed(
+            workflow.RegisterChanged(
+                dwelling_ids=tuple(importer.updated_ids),
+                fields=frozenset(),
+                actor_id=actor.pk if actor else None,
+                source="import",
+            )
+        )
     return result
 
 

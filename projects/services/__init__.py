@@ -1,7 +1,6 @@
 """Every write goes through a service: governance and parties, the register, moves of dwellings, people."""
 
 from .dwellings import (
-    TRANSITIONS,
     DwellingChanged,
     TransitionRefused,
     dwelling_transition,
@@ -27,7 +26,6 @@ __all__ = [
     "PROJECT_FIELDS",
     "PROJECT_UPDATE_FIELDS",
     "REGISTER_FIELDS",
-    "TRANSITIONS",
     "DwellingChanged",
     "StaleObjectError",
     "TransitionRefused",

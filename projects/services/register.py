@@ -1,13 +1,15 @@
 """The dwelling register: a home's address, ownership, building facts and people, kept by the lead party.
 
 Corrections never touch the state (moves are ``projects.services.dwellings``). Every changed field lands
-in the history (``projects.history``), and a home whose connection plan is made gets new versions.
+in the history (``projects.history``), and *register data changed* is published for the apps that
+follow it (``projects.workflow``: the connection plans).
 """
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from projects import workflow
 from projects.models import Dwelling, User
 
 REGISTER_FIELDS = (
@@ -123,11 +125,12 @@ def dwelling_save(
             )
         )
     history.history_record(actor=actor, source=source, changes=changes)
-    from surveys.services import PLANNED_STATES
-
-    if dwelling.state in PLANNED_STATES:
-        # The plan shows the address, the register's facts and the people: new versions where they changed.
-        from surveys.plans.services import plans_refresh
-
-        plans_refresh(dwelling, actor=actor)
+    changed = {name for change in changes for name in change.changes}
+    if changed:
+        # Other apps follow (the connection plan shows the address, the facts and the people).
+        workflow.publish_register_changed(
+            workflow.RegisterChanged(
+                dwelling_ids=(dwelling.pk,), fields=frozenset(changed), actor_id=actor.pk, source=source
+            )
+        )
     return dwelling

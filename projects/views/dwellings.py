@@ -25,7 +25,8 @@ from projects.permissions import (
     can_view_history,
     works_with_dwellings,
 )
-from projects.services.dwellings import TRANSITIONS, available_transitions, waiting_for
+from projects.services.dwellings import available_transitions, waiting_for
+from projects.workflow import MOVES
 from projects.states import DwellingState
 from projects.timeline import timeline
 from surveys.planning.permissions import can_plan_in_project
@@ -90,12 +91,12 @@ def dwelling_list(request, slug):
 
 
 def _detail_context(request, project, dwelling, forms=None):
-    specs = available_transitions(request.user, dwelling)
+    moves = available_transitions(request.user, dwelling)
     forms = forms or {}
     actions = [
-        forms.get(spec.name)
-        or TransitionForm(spec=spec, dwelling=dwelling, actor=request.user, prefix=spec.name)
-        for spec in specs
+        forms.get(move.name)
+        or TransitionForm(move=move, dwelling=dwelling, actor=request.user, prefix=move.name)
+        for move in moves
     ]
     contacts = list(dwelling.contacts.all())
     return {
@@ -127,11 +128,11 @@ def dwelling_detail(request, slug, pk):
 def dwelling_move(request, slug, pk, transition):
     project = _project_for_dwellings(request, slug)
     dwelling = selectors.dwelling_get(user=request.user, project=project, pk=pk)
-    spec = TRANSITIONS.get(transition)
+    spec = MOVES.get(transition)
     if spec is None:
         raise Http404
     form = TransitionForm(
-        request.POST, request.FILES, spec=spec, dwelling=dwelling, actor=request.user, prefix=spec.name
+        request.POST, request.FILES, move=spec, dwelling=dwelling, actor=request.user, prefix=spec.name
     )
     if form.is_valid():
         try:

@@ -7,7 +7,8 @@ import pytest
 from django.utils import timezone
 
 from projects.models import Role
-from projects.services import TRANSITIONS, dwelling_transition
+from projects.services import dwelling_transition
+from projects.workflow import MOVES
 from projects.timeline import timeline
 from surveys.services import visit_record
 from tests.factories import DwellingFactory, ParticipationFactory, UserFactory, fill_survey
@@ -43,10 +44,10 @@ def test_each_visit_is_told_once_with_its_outcome_and_reason(advised_project, le
     entries = timeline(home, lead_user)
     kinds = [(entry.kind, entry.title) for entry in entries]
     assert [kind for kind, _title in kinds].count("visit") == 2
-    told_twice = {str(TRANSITIONS[name].label) for name in ("record_survey", "visit_failed")}
+    told_twice = {str(MOVES[name].done) for name in ("record_survey", "visit_failed")}
     assert not [title for kind, title in kinds if kind == "transition" and title in told_twice]
     assert [title for kind, title in kinds if kind == "transition"].count(
-        str(TRANSITIONS["plan_survey"].label)
+        str(MOVES["plan_survey"].done)
     ) == 2
     public = timeline(home, lead_user, public_only=True)
     visits = [entry for entry in public if entry.kind == "visit"]

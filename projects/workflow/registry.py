@@ -1,0 +1,92 @@
+"""The extension points of the workflow: the base owns the lists, other apps fill them in their
+``AppConfig.ready()``, as Django's admin collects ``ModelAdmin``s.
+
+Nothing here knows another app. Registering the same function twice registers it once, so a
+``ready()`` that runs again (tests) does no harm.
+"""
+
+from collections.abc import Callable
+
+# Per move: (attempt) -> None, raising ValidationError. Inside the row lock, before the model method.
+_validators: dict[str, list[Callable]] = {}
+# Per move: (attempt) -> None. Same transaction, after the dwelling is saved and the move logged.
+_writers: dict[str, list[Callable]] = {}
+# (event) -> None, after commit: enqueue work, nothing else.
+_moved_subscribers: list[Callable] = []
+_register_subscribers: list[Callable] = []
+# (request, dwelling) -> str | None: a section of the dwelling page (rendered HTML), in this order.
+_dwelling_panels: list[Callable] = []
+# (user, project) -> list[(label, url)]: links on the project page to what another app offers.
+_project_links: list[Callable] = []
+
+
+def _add(items: list, function: Callable) -> Callable:
+    if function not in items:
+        items.append(function)
+    return function
+
+
+def validator(*moves: str) -> Callable:
+    """Decorator: check ``moves`` before they are made."""
+
+    def register(function: Callable) -> Callable:
+        for name in moves:
+            _add(_validators.setdefault(name, []), function)
+        return function
+
+    return register
+
+
+def writer(*moves: str) -> Callable:
+    """Decorator: record what else ``moves`` mean, in their transaction."""
+
+    def register(function: Callable) -> Callable:
+        for name in moves:
+            _add(_writers.setdefault(name, []), function)
+        return function
+
+    return register
+
+
+def on_moved(function: Callable) -> Callable:
+    """Subscribe to *a dwelling moved* (``events.DwellingMoved``), after commit."""
+    return _add(_moved_subscribers, function)
+
+
+def on_register_changed(function: Callable) -> Callable:
+    """Subscribe to *register data changed* (``events.RegisterChanged``), after commit."""
+    return _add(_register_subscribers, function)
+
+
+def dwelling_panel(function: Callable) -> Callable:
+    """A section of the dwelling page: ``(request, dwelling) -> HTML or None``."""
+    return _add(_dwelling_panels, function)
+
+
+def project_link(function: Callable) -> Callable:
+    """Links on the project page: ``(user, project) -> [(label, url), ...]``."""
+    return _add(_project_links, function)
+
+
+def validators(move: str) -> list[Callable]:
+    return list(_validators.get(move, ()))
+
+
+def writers(move: str) -> list[Callable]:
+    return list(_writers.get(move, ()))
+
+
+def moved_subscribers() -> list[Callable]:
+    return list(_moved_subscribers)
+
+
+def register_subscribers() -> list[Callable]:
+    return list(_register_subscribers)
+
+
+def dwelling_panels() -> list[Callable]:
+    return list(_dwelling_panels)
+
+
+def project_links() -> list[Callable]:
+    return list(_project_links)
