@@ -68,7 +68,7 @@ def loaded(django_db_setup, django_db_blocker, tmp_path_factory):
         pytest.MonkeyPatch.context() as patch,
         transaction.atomic(),
     ):
-        patch.setattr("surveys.plans.services.html_to_pdf", lambda html, **kwargs: FAKE_PDF)
+        patch.setattr("surveys.plans.services.rendering.html_to_pdf", lambda html, **kwargs: FAKE_PDF)
         out = io.StringIO()
         with TestCase.captureOnCommitCallbacks(execute=True):
             call_command("demo", stdout=out, stderr=out)
