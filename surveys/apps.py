@@ -10,6 +10,7 @@ class SurveysConfig(AppConfig):
         # Timeline providers register themselves on import.
         from projects import history
         from surveys import (
+            pages,  # noqa: F401 - the survey's sections and buttons on the base's pages
             timeline,  # noqa: F401
             workflow,  # noqa: F401 - the survey's validators, writers and subscribers
         )

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from projects import history, selectors, services
+from projects import history, selectors, services, workflow
 from projects.filters import DwellingFilter
 from projects.forms import BulkMoveForm, DwellingForm, TransitionForm
 from projects.models import Job
@@ -29,7 +29,6 @@ from projects.services.dwellings import available_transitions, waiting_for
 from projects.workflow import MOVES
 from projects.states import DwellingState
 from projects.timeline import timeline
-from surveys.planning.permissions import can_plan_in_project
 
 PAGE_SIZE = 50
 
@@ -85,7 +84,7 @@ def dwelling_list(request, slug):
             "query": query.urlencode(),
             "sort": request.GET.get("sort", "address"),
             "can_bulk": can_manage_register(request.user, project),
-            "can_plan_visits": can_plan_in_project(request.user, project),
+            "links": workflow.links_on("dwellings", request.user, project),
         },
     )
 
@@ -104,6 +103,7 @@ def _detail_context(request, project, dwelling, forms=None):
         "dwelling": dwelling,
         "actions": actions,
         "waiting_for": waiting_for(request.user, dwelling),
+        "sections": workflow.dwelling_sections(request, dwelling),
         "timeline": timeline(dwelling, request.user),
         "contacts": contacts,
         "see_contacts": can_see_contacts(request.user, dwelling),

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from projects import selectors, services
+from projects import selectors, services, workflow
 from projects.advisories import Severity, advise, block_status, governance_of
 from projects.forms import GovernanceForm, ParticipationForm, ProjectForm, SubTeamForm
 from projects.models import Governance, Participation, Role, SubTeam
@@ -19,10 +19,6 @@ from projects.permissions import (
     can_view_project_records,
     works_with_dwellings,
 )
-from surveys.planning.permissions import can_plan_in_project, can_see_slots
-from surveys.plans.permissions import can_make_project_plans
-from surveys.sampling.permissions import can_view_sample
-from surveys.selectors import one_visit_figures
 
 
 def _editable_project(request, slug):
@@ -134,11 +130,9 @@ def project_detail(request, slug):
             "subteams": project.subteams.all(),
             "can_edit": can_edit_governance(request.user, project),
             "progress": selectors.project_progress(project=project),
-            "one_visit": one_visit_figures(project=project),
-            "sees_sample": can_view_sample(request.user, project),
-            "can_plan_visits": can_plan_in_project(request.user, project),
-            "sees_slots": can_see_slots(request.user, project),
-            "can_make_plans": can_make_project_plans(request.user, project),
+            # What other apps show here: their sections and buttons (projects.workflow).
+            "sections": workflow.project_sections(request, project),
+            "links": workflow.links_on("project", request.user, project),
             "sees_dwellings": works_with_dwellings(request.user, project),
         },
     )

@@ -39,19 +39,25 @@ Extension points (``registry.py``), filled by other apps in their ``AppConfig.re
 - ``on_moved(subscriber)`` and ``on_register_changed(subscriber)``: events published once the
   transaction commits (``events.py``): *a dwelling moved* and *register data changed*. A subscriber only
   enqueues work (a Celery task); one that fails is logged and does not undo anything.
-- ``dwelling_panel`` and ``project_link``: what the dwelling page and the project page show of another
-  app.
+- ``dwelling_panel``, ``project_panel`` and ``project_link``: what the dwelling page and the project
+  page show of another app (its sections, and buttons to its pages).
 """
 
 from .events import DwellingMoved, RegisterChanged, publish_moved, publish_register_changed
 from .moves import CONDITIONS, MOVES, Move, Param, move
 from .registry import (
+    Link,
     dwelling_panel,
     dwelling_panels,
+    dwelling_sections,
+    links_on,
     on_moved,
     on_register_changed,
     project_link,
     project_links,
+    project_panel,
+    project_panels,
+    project_sections,
     validator,
     validators,
     writer,
@@ -62,16 +68,22 @@ __all__ = [
     "CONDITIONS",
     "MOVES",
     "DwellingMoved",
+    "Link",
     "Move",
     "Param",
     "RegisterChanged",
     "dwelling_panel",
     "dwelling_panels",
+    "dwelling_sections",
+    "links_on",
     "move",
     "on_moved",
     "on_register_changed",
     "project_link",
     "project_links",
+    "project_panel",
+    "project_panels",
+    "project_sections",
     "publish_moved",
     "publish_register_changed",
     "validator",

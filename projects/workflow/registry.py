@@ -6,6 +6,18 @@ Nothing here knows another app. Registering the same function twice registers it
 """
 
 from collections.abc import Callable
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Link:
+    """A button on the project page: ``where`` says on which pages ("project", "dwellings")."""
+
+    label: str
+    url: str
+    id: str
+    primary: bool = False
+    where: tuple[str, ...] = ("project",)
 
 # Per move: (attempt) -> None, raising ValidationError. Inside the row lock, before the model method.
 _validators: dict[str, list[Callable]] = {}
@@ -16,8 +28,11 @@ _moved_subscribers: list[Callable] = []
 _register_subscribers: list[Callable] = []
 # (request, dwelling) -> str | None: a section of the dwelling page (rendered HTML), in this order.
 _dwelling_panels: list[Callable] = []
-# (user, project) -> list[(label, url)]: links on the project page to what another app offers.
+# (user, project) -> list[Link]: buttons on the project page (and its dwelling list) to what another
+# app offers.
 _project_links: list[Callable] = []
+# (request, project) -> str | None: a section of the project page's progress card (rendered HTML).
+_project_panels: list[Callable] = []
 
 
 def _add(items: list, function: Callable) -> Callable:
@@ -64,8 +79,13 @@ def dwelling_panel(function: Callable) -> Callable:
 
 
 def project_link(function: Callable) -> Callable:
-    """Links on the project page: ``(user, project) -> [(label, url), ...]``."""
+    """Buttons on the project page: ``(user, project) -> [Link, ...]``."""
     return _add(_project_links, function)
+
+
+def project_panel(function: Callable) -> Callable:
+    """A section of the project page: ``(request, project) -> HTML or None``."""
+    return _add(_project_panels, function)
 
 
 def validators(move: str) -> list[Callable]:
@@ -90,3 +110,20 @@ def dwelling_panels() -> list[Callable]:
 
 def project_links() -> list[Callable]:
     return list(_project_links)
+
+
+def project_panels() -> list[Callable]:
+    return list(_project_panels)
+
+
+def links_on(where: str, user, project) -> list[Link]:
+    """The buttons other apps offer on a page of the project ("project" or "dwellings"), in order."""
+    return [link for source in _project_links for link in source(user, project) if where in link.where]
+
+
+def dwelling_sections(request, dwelling) -> list[str]:
+    return [html for section in _dwelling_panels if (html := section(request, dwelling))]
+
+
+def project_sections(request, project) -> list[str]:
+    return [html for section in _project_panels if (html := section(request, project))]
