@@ -11,7 +11,7 @@ PYTEST_WORKERS ?= auto
 help:
 	@echo "make run    - install, migrate, load the demo and serve on http://127.0.0.1:8000"
 	@echo "make test   - install, start throwaway PostgreSQL and Redis, run lint and the whole suite"
-	@echo "make lint   - ruff and the migrations check"
+	@echo "make lint   - ruff, the layers of the apps (import-linter) and the migrations check"
 	@echo "make bench  - measure the 100,000-dwelling lists and the connection-plan PDFs; writes docs/PERFORMANCE.md"
 	@echo "make messages - update and compile the Dutch catalogue"
 	@echo "make lock   - re-pin requirements/*.txt from requirements/*.in"
@@ -38,6 +38,7 @@ run: $(VENV)/.base
 lint: $(VENV)/.dev
 	$(PY) -m ruff check .
 	$(PY) -m ruff format --check .
+	$(VENV)/bin/lint-imports --no-cache
 	$(PY) manage.py makemigrations --check --dry-run
 
 test: $(VENV)/.dev lint
