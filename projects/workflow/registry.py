@@ -19,6 +19,7 @@ class Link:
     primary: bool = False
     where: tuple[str, ...] = ("project",)
 
+
 # Per move: (attempt) -> None, raising ValidationError. Inside the row lock, before the model method.
 _validators: dict[str, list[Callable]] = {}
 # Per move: (attempt) -> None. Same transaction, after the dwelling is saved and the move logged.

@@ -8,8 +8,8 @@ from django.utils import timezone
 
 from projects.models import Role
 from projects.services import dwelling_transition
-from projects.workflow import MOVES
 from projects.timeline import timeline
+from projects.workflow import MOVES
 from surveys.services import visit_record
 from tests.factories import DwellingFactory, ParticipationFactory, UserFactory, fill_survey
 
@@ -46,9 +46,7 @@ def test_each_visit_is_told_once_with_its_outcome_and_reason(advised_project, le
     assert [kind for kind, _title in kinds].count("visit") == 2
     told_twice = {str(MOVES[name].done) for name in ("record_survey", "visit_failed")}
     assert not [title for kind, title in kinds if kind == "transition" and title in told_twice]
-    assert [title for kind, title in kinds if kind == "transition"].count(
-        str(MOVES["plan_survey"].done)
-    ) == 2
+    assert [title for kind, title in kinds if kind == "transition"].count(str(MOVES["plan_survey"].done)) == 2
     public = timeline(home, lead_user, public_only=True)
     visits = [entry for entry in public if entry.kind == "visit"]
     assert len(visits) == 2
