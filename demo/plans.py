@@ -2,7 +2,7 @@
 the lead party approved, made by the plan service as after a real approval.
 
 The demo's histories are written in bulk, past the service that would have had each plan made on
-approval (``surveys.plans.services.on_plan_approved``), so the demo makes them here, afterwards, with
+approval (``surveys/workflow.py`` follows the move), so the demo makes them here, afterwards, with
 ``surveys.plans.services.plans_render``: the same versions, files and fingerprints, made by the person
 who approved the plan. Only missing plans are made, so a second run renders nothing.
 

@@ -1,10 +1,8 @@
 """REST API for projects, governance and advisories. Same scope and services as the pages."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
@@ -25,11 +23,6 @@ from projects.permissions import (
 )
 from projects.states import DwellingState
 from projects.timeline import timeline
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
 
 
 class OrganisationSerializer(serializers.ModelSerializer):
@@ -154,17 +147,10 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         if "version" not in changes:
             raise exceptions.ValidationError({"version": [_("This field is required.")]})
         version = changes.pop("version")
-        try:
-            governance = services.governance_update(
-                actor=request.user, project=project, version=version, **changes
-            )
-        except services.StaleObjectError as exc:
-            raise Conflict(str(exc)) from exc
-        except DjangoValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-            raise exceptions.ValidationError(detail) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
+        # A stale version answers 409, a refused change 400 or 403 (projects.api_errors).
+        governance = services.governance_update(
+            actor=request.user, project=project, version=version, **changes
+        )
         return Response(GovernanceSerializer(governance, context={"request": request}).data)
 
     @extend_schema(responses=AdvisorySerializer(many=True))
@@ -352,24 +338,15 @@ class DwellingViewSet(viewsets.ReadOnlyModelViewSet):
         name = data.pop("transition")
         expected = data.pop("expected_state")
         reason = data.pop("reason", "")
-        try:
-            dwelling = services.dwelling_transition(
-                actor=request.user,
-                dwelling_id=dwelling.pk,
-                transition=name,
-                expected_state=expected,
-                reason=reason,
-                **data,
-            )
-        except services.DwellingChanged as exc:
-            raise Conflict(str(exc)) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
-        except services.TransitionRefused as exc:
-            raise exceptions.ValidationError({"transition": [str(exc)]}) from exc
-        except DjangoValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-            raise exceptions.ValidationError(detail) from exc
+        # The domain's errors become 409, 403 and 400 answers in projects.api_errors.
+        dwelling = services.dwelling_transition(
+            actor=request.user,
+            dwelling_id=dwelling.pk,
+            transition=name,
+            expected_state=expected,
+            reason=reason,
+            **data,
+        )
         dwelling = self.get_queryset().get(pk=dwelling.pk)
         return Response(DwellingSerializer(dwelling, context={"request": request}).data)
 

@@ -6,7 +6,6 @@ and removing a photo that is already gone succeeds.
 """
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +18,6 @@ from rest_framework.response import Response
 
 from projects.models import Dwelling
 from projects.permissions import dwellings_visible_to
-from projects.services import DwellingChanged, TransitionRefused
 from surveys.models import Photo, Visit, VisitOutcome
 from surveys.schema import RESPONSIBLE, WORKS, proposed_works
 from surveys.selectors import survey_view, survey_with_photos, visible_keys, visible_sections
@@ -29,11 +27,6 @@ from surveys.works import survey_save_works
 
 # The codes of surveys.photos' errors: they are about the uploaded file.
 PHOTO_ERROR_FIELDS = {"too_large": "image", "not_an_image": "image", "wrong_type": "image"}
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
 
 
 class AnswerSerializer(serializers.Serializer):
@@ -173,6 +166,8 @@ class SurveyViewSet(viewsets.GenericViewSet):
     queryset = Dwelling.objects.none()  # the real one is scoped per user (get_queryset)
     serializer_class = SurveySerializer
     parser_classes = [JSONParser, MultiPartParser, FormParser]
+    # A visit the state machine refuses answers 400 under "outcome" (projects.api_errors).
+    refusal_field = "outcome"
 
     def get_queryset(self):
         return dwellings_visible_to(self.request.user).select_related("project", "project__governance")
@@ -224,8 +219,6 @@ class SurveyViewSet(viewsets.GenericViewSet):
             survey_save_answers(actor=request.user, dwelling_id=dwelling.pk, answers=request.data["answers"])
         except DjangoValidationError as exc:
             raise exceptions.ValidationError(_errors(exc, key="answers")) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
         return self._respond(dwelling)
 
     @extend_schema(request=WorksRequestSerializer, responses=SurveySerializer)
@@ -234,12 +227,7 @@ class SurveyViewSet(viewsets.GenericViewSet):
         dwelling = self.get_object()
         payload = WorksRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        try:
-            survey_save_works(actor=request.user, dwelling_id=dwelling.pk, works=request.data["works"])
-        except DjangoValidationError as exc:
-            raise exceptions.ValidationError(_errors(exc)) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
+        survey_save_works(actor=request.user, dwelling_id=dwelling.pk, works=request.data["works"])
         return self._respond(dwelling)
 
     @extend_schema(
@@ -264,8 +252,6 @@ class SurveyViewSet(viewsets.GenericViewSet):
             )
         except DjangoValidationError as exc:
             raise exceptions.ValidationError(_errors(exc, code_fields=PHOTO_ERROR_FIELDS)) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
         return Response(
             PhotoSerializer(photo).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
         )
@@ -291,14 +277,7 @@ class SurveyViewSet(viewsets.GenericViewSet):
         """Remove a photo (also a sketch or signature) from the survey. 204 also when it is already
         gone, so a retry after a lost answer is harmless; a photo of another dwelling answers 404."""
         dwelling = self.get_object()
-        try:
-            photo_remove(actor=request.user, dwelling_id=dwelling.pk, client_id=client_id)
-        except (Photo.DoesNotExist, Dwelling.DoesNotExist) as exc:
-            raise exceptions.NotFound() from exc
-        except DjangoValidationError as exc:
-            raise exceptions.ValidationError(_errors(exc)) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
+        photo_remove(actor=request.user, dwelling_id=dwelling.pk, client_id=client_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(
@@ -328,16 +307,7 @@ class SurveyViewSet(viewsets.GenericViewSet):
         for moment in ("started_at", "finished_at"):
             if data.get(moment) is None:
                 data.pop(moment, None)
-        try:
-            visit = visit_record(actor=request.user, dwelling_id=dwelling.pk, **data)
-        except DjangoValidationError as exc:
-            raise exceptions.ValidationError(_errors(exc)) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
-        except DwellingChanged as exc:
-            raise Conflict(str(exc)) from exc
-        except TransitionRefused as exc:
-            raise exceptions.ValidationError({"outcome": [str(exc)]}) from exc
+        visit = visit_record(actor=request.user, dwelling_id=dwelling.pk, **data)
         if not existed and isinstance(request.successful_authenticator, SessionAuthentication):
             # Back on My day the surveyor reads that it worked.
             messages.success(request._request, finish_message(dwelling, visit.outcome))

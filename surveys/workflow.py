@@ -156,14 +156,6 @@ def plans_follow_moves(event) -> None:
 def plans_follow_register(event) -> None:
     """The plan shows the address, the register's facts and the people: the homes with a plan get new
     versions, in chunks (a plan whose content did not change is not made again)."""
-    from surveys.plans.services import BATCH_CHUNK
-    from surveys.plans.tasks import render_plans_chunk
-    from surveys.services import PLANNED_STATES
+    from surveys.plans.services import plans_follow_register as follow
 
-    ids: list[int] = []
-    for start in range(0, len(event.dwelling_ids), 1000):  # SQLite takes a limited number of parameters
-        chunk = event.dwelling_ids[start : start + 1000]
-        ids += Dwelling.objects.filter(pk__in=chunk, state__in=PLANNED_STATES).values_list("pk", flat=True)
-    ids.sort()
-    for start in range(0, len(ids), BATCH_CHUNK):
-        render_plans_chunk.delay(ids[start : start + BATCH_CHUNK], event.actor_id)
+    follow(actor_id=event.actor_id, dwelling_ids=list(event.dwelling_ids))

@@ -19,13 +19,14 @@ from django.utils.translation import gettext as _
 from django_fsm import can_proceed
 
 from projects import workflow
+from projects.errors import Conflict, Refused
 from projects.models import Dwelling, DwellingTransition, User
 from projects.permissions import can_view_dwelling
 from projects.states import DwellingState
 from projects.workflow import CONDITIONS, MOVES, Move
 
 
-class DwellingChanged(Exception):
+class DwellingChanged(Conflict):
     """The dwelling moved on since the actor saw it; nothing was saved."""
 
     def __init__(self, dwelling: Dwelling):
@@ -39,7 +40,7 @@ class DwellingChanged(Exception):
         )
 
 
-class TransitionRefused(Exception):
+class TransitionRefused(Refused):
     """The move is not possible now (wrong state or an unmet condition); nothing was saved."""
 
 

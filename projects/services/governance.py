@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from projects.errors import Conflict
 from projects.models import (
     Governance,
     Organisation,
@@ -24,7 +25,7 @@ from projects.models import (
 from projects.permissions import can_create_project, can_edit_governance
 
 
-class StaleObjectError(Exception):
+class StaleObjectError(Conflict):
     """The object changed since the actor loaded it; nothing was saved."""
 
 

@@ -1,17 +1,13 @@
 """REST API of open slots: list what the caller may see, book one for a dwelling. Same rules and
 services as the pages."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import exceptions, serializers, status, viewsets
+from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from projects.models import Dwelling
-from projects.services import DwellingChanged, TransitionRefused
 from surveys.models import SurveySlot
 
 from . import services
@@ -19,11 +15,6 @@ from .permissions import slots_visible_to
 
 TRUE = ("1", "true", "yes")
 FALSE = ("0", "false", "no")
-
-
-class Conflict(exceptions.APIException):
-    status_code = status.HTTP_409_CONFLICT
-    default_code = "conflict"
 
 
 class SlotSurveyorSerializer(serializers.Serializer):
@@ -70,6 +61,8 @@ class SlotViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = SlotSerializer
     queryset = SurveySlot.objects.none()  # for the schema; the real one depends on the caller
+    # Booking for a dwelling that does not wait for a visit answers 400 under "dwelling".
+    refusal_field = "dwelling"
 
     def get_queryset(self):
         slots = slots_visible_to(self.request.user).select_related("project", "surveyor")
@@ -99,16 +92,7 @@ class SlotViewSet(viewsets.ReadOnlyModelViewSet):
             slot = services.slot_book(
                 actor=request.user, slot_id=pk, dwelling_id=payload.validated_data["dwelling"]
             )
-        except (SurveySlot.DoesNotExist, Dwelling.DoesNotExist, ValueError) as exc:
+        except ValueError as exc:  # a slot id that is no number: no such slot
             raise exceptions.NotFound() from exc
-        except (services.SlotTaken, DwellingChanged) as exc:
-            raise Conflict(str(exc)) from exc
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
-        except TransitionRefused as exc:
-            raise exceptions.ValidationError({"dwelling": [str(exc)]}) from exc
-        except DjangoValidationError as exc:
-            detail = exc.message_dict if hasattr(exc, "error_dict") else exc.messages
-            raise exceptions.ValidationError(detail) from exc
         slot = self.get_queryset().get(pk=slot.pk)
         return Response(SlotSerializer(slot).data)

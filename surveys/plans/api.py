@@ -1,8 +1,7 @@
 """REST API of the connection plans: the same scope and services as the pages."""
 
-from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 from django.shortcuts import get_object_or_404
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
@@ -85,10 +84,6 @@ class DwellingPlanRender(generics.GenericAPIView):
         is made only where something changed; without a broker the plans are made at once."""
         try:
             job = services.plans_request(actor=request.user, dwelling_id=pk)
-        except Dwelling.DoesNotExist:
-            raise Http404 from None
-        except DjangoPermissionDenied as exc:
-            raise exceptions.PermissionDenied(str(exc)) from exc
         except DjangoValidationError as exc:
             raise exceptions.ValidationError({"dwelling": exc.messages}) from exc
         job.refresh_from_db()

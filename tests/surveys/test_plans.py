@@ -367,26 +367,36 @@ def test_two_renders_at_once_make_one_version(advised_project, lead_user):
 # --- When plans are made ---------------------------------------------------------------------------
 
 
-def test_on_plan_approved_makes_both_versions_after_commit(
+def test_approving_the_plan_makes_both_versions_after_commit(
     home, lead_user, django_capture_on_commit_callbacks
 ):
+    from projects.models import Dwelling
+    from projects.services import dwelling_transition
+
+    Dwelling.objects.filter(pk=home.pk).update(state="surveyed", plan_approved_at=None)
     with django_capture_on_commit_callbacks(execute=False) as callbacks, transaction.atomic():
-        services.on_plan_approved(home, actor=lead_user)
+        dwelling_transition(actor=lead_user, dwelling_id=home.pk, transition="approve_plan")
         assert not ConnectionPlan.objects.exists()  # nothing before the approval is committed
-    assert len(callbacks) == 1
+    assert len(callbacks) == 1  # "a dwelling moved", told once the approval is committed
     callbacks[0]()
     plans = ConnectionPlan.objects.filter(dwelling=home)
     assert sorted(plans.values_list("variant", "version")) == [("full", 1), ("installer", 1)]
     assert {plan.made_by for plan in plans} == {lead_user}
 
 
-def test_on_plan_approved_does_not_break_the_approval_when_a_plan_fails(
-    advised_project, lead_user, django_capture_on_commit_callbacks
+def test_a_plan_that_fails_does_not_undo_the_approval(
+    advised_project, lead_user, django_capture_on_commit_callbacks, caplog
 ):
-    dwelling = DwellingFactory(project=advised_project, state="plan_ready")  # no survey: the task fails
+    from projects.models import Dwelling
+    from projects.services import dwelling_transition
+
+    # Recorded as surveyed, but without the survey's data: making the plan fails.
+    dwelling = DwellingFactory(project=advised_project, state="surveyed", survey_completed_at=timezone.now())
     with django_capture_on_commit_callbacks(execute=True):
-        services.on_plan_approved(dwelling, actor=lead_user)  # robust: logged, not raised
+        dwelling_transition(actor=lead_user, dwelling_id=dwelling.pk, transition="approve_plan")
+    assert Dwelling.objects.get(pk=dwelling.pk).state == "plan_ready"
     assert not ConnectionPlan.objects.exists()
+    assert "plans_follow_moves" in caplog.text  # the failing subscriber is logged
 
 
 def test_assigning_the_installer_and_planning_the_installation_make_plans_that_say_so(

@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from projects.errors import Conflict
 from projects.models import Project, User
 from projects.permissions import dwellings_visible_to
 from projects.services import dwelling_transition
@@ -36,7 +37,7 @@ from .checks import (
 )
 
 
-class SlotTaken(Exception):
+class SlotTaken(Conflict):
     """The slot was booked for another dwelling; nothing changed."""
 
 

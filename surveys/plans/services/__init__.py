@@ -7,8 +7,8 @@ its fingerprint (``source_hash``, a SHA-256 of that data as canonical JSON, neve
 carries the date it was made) decides whether a new version is needed: the same content returns the
 stored version, any change makes version n+1 and keeps the older ones.
 
-Plans are made in a Celery task, after the lead party approves the plan (``on_plan_approved``), on
-demand from the dwelling page, and for a whole project as a job with progress.
+Plans are made in a Celery task, after the lead party approves the plan (``surveys/workflow.py``
+follows the move), on demand from the dwelling page, and for a whole project as a job with progress.
 
 The modules: ``content`` (loading what a plan reads and turning it into data), ``rendering`` (the HTML,
 the PDF and the stored version), ``refresh`` (making plans again after a change), ``batches`` (plans
@@ -36,7 +36,7 @@ from .content import (
     plan_context,
     plan_source_hash,
 )
-from .refresh import on_plan_approved, plans_follow_register, plans_refresh, plans_render_current
+from .refresh import plans_follow_register, plans_refresh, plans_render_current
 from .rendering import plan_filename, plan_html, plan_render, plans_render
 
 __all__ = [
@@ -49,7 +49,6 @@ __all__ = [
     "STALE_AFTER",
     "UNFINISHED",
     "VARIANT_TITLES",
-    "on_plan_approved",
     "plan_context",
     "plan_filename",
     "plan_html",

@@ -1,6 +1,8 @@
-"""When plans are made again: after the approval, after a change of the planning, the register or the
-survey (on commit, through the Celery tasks of ``surveys.plans.tasks``); a version whose content did
-not change is not made again.
+"""When plans are made again: after a change of the register (``plans_follow_register``, which the
+workflow's *register data changed* calls) or the survey (``plans_refresh``), on commit, through the
+Celery tasks of ``surveys.plans.tasks``; a version whose content did not change is not made again. The
+moves that change a plan (the approval, the installer, the installation date) are followed in
+``surveys/workflow.py``.
 """
 
 from django.conf import settings
@@ -11,15 +13,6 @@ from surveys.models import ConnectionPlan, Survey
 
 from .batches import BATCH_CHUNK
 from .rendering import plans_render
-
-
-def on_plan_approved(dwelling: Dwelling, *, actor: User | None = None) -> None:
-    """Have the plans made once the approval is committed (call inside the approving transaction).
-
-    Robust: a plan that cannot be made (with Celery eager) does not undo or break the approval; it is
-    logged, and the plan can be made again from the dwelling page.
-    """
-    plans_refresh(dwelling, actor=actor)
 
 
 def plans_refresh(
@@ -50,10 +43,11 @@ def plans_refresh(
     )
 
 
-def plans_follow_register(*, actor: User | None, dwelling_ids: list[int]) -> int:
-    """After the register changed for these dwellings (an import): have the plans of those with an
-    approved plan made again once the change is committed, in chunks of ``BATCH_CHUNK`` per task; a
-    plan whose content did not change is not made again. The number of dwellings whose plans follow."""
+def plans_follow_register(*, actor_id: int | None, dwelling_ids) -> int:
+    """After the register changed for these dwellings (the edit page, the admin, an import): have the
+    plans of those with an approved plan made again once the change is committed, in chunks of
+    ``BATCH_CHUNK`` per task; a plan whose content did not change is not made again. The number of
+    dwellings whose plans follow."""
     from surveys.plans.tasks import render_plans_chunk
     from surveys.services import PLANNED_STATES
 
@@ -62,10 +56,9 @@ def plans_follow_register(*, actor: User | None, dwelling_ids: list[int]) -> int
         chunk = dwelling_ids[start : start + 1000]
         ids += Dwelling.objects.filter(pk__in=chunk, state__in=PLANNED_STATES).values_list("pk", flat=True)
     ids.sort()
-    made_by_id = actor.pk if actor else None
     for start in range(0, len(ids), BATCH_CHUNK):
         chunk = ids[start : start + BATCH_CHUNK]
-        transaction.on_commit(lambda chunk=chunk: render_plans_chunk.delay(chunk, made_by_id), robust=True)
+        transaction.on_commit(lambda chunk=chunk: render_plans_chunk.delay(chunk, actor_id), robust=True)
     return len(ids)
 
 
