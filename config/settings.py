@@ -181,7 +181,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.import_files_purge_task",
         "schedule": crontab(hour=3, minute=15),
     },
+    "jobs-resume-stale": {
+        "task": "projects.tasks.jobs_resume_stale_task",
+        "schedule": crontab(minute="*/5"),
+    },
 }
+# A running job without a sign of life (progress) for this many seconds lost its worker: another
+# worker takes it over and goes on from where it got (projects/jobs.py; checked every five minutes).
+JOB_STALE_AFTER_SECONDS = env.int("JOB_STALE_AFTER_SECONDS", default=600)
+if JOB_STALE_AFTER_SECONDS < 60:
+    raise ImproperlyConfigured("JOB_STALE_AFTER_SECONDS must be at least 60.")
 # How long /healthz waits for the broker before calling it unreachable.
 HEALTHCHECK_BROKER_TIMEOUT = env.float("HEALTHCHECK_BROKER_TIMEOUT", default=2.0)
 

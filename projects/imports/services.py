@@ -13,19 +13,18 @@ unless ``update_agreed`` is given. Everything is written in one transaction, wit
 changed dwelling and person (source "import").
 """
 
-import datetime
 from collections.abc import Callable
-from contextlib import contextmanager
 from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.files.base import ContentFile
-from django.db import DatabaseError, connection, connections, transaction
-from django.utils import timezone, translation
+from django.db import transaction
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from projects import workflow
+from projects.jobs import JobLost, job_claim
 from projects.models import Job, Project, User
 from projects.permissions import can_manage_register
 
@@ -47,8 +46,6 @@ __all__ = [
 ]
 
 BATCH_SIZE = 2000
-# A job that has been "running" this long lost its worker; a redelivered task may start it again.
-STALE_RUNNING = datetime.timedelta(hours=1)
 
 
 def import_dwellings(
@@ -155,65 +152,43 @@ def import_job_create(
 def import_job_run(*, job_id: int) -> None:
     """Run an import job once: claim it, import its file, keep the result and the rejects file.
 
-    Does nothing for a job that is finished or that another worker runs; a job left "running" by a
-    worker that died is taken up again (the import was rolled back with the worker, so that is safe).
+    Does nothing for a job that is finished or that another worker runs. A job whose worker stopped
+    is taken over and imported from the start: the first run's import was one transaction, rolled
+    back with its worker (and a run that was taken for dead rolls back at its next progress report).
     """
-    now = timezone.now()
-    claimed = Job.objects.filter(pk=job_id, kind=Job.Kind.IMPORT, status=Job.Status.PENDING).update(
-        status=Job.Status.RUNNING, started_at=now
-    ) or Job.objects.filter(
-        pk=job_id, kind=Job.Kind.IMPORT, status=Job.Status.RUNNING, started_at__lt=now - STALE_RUNNING
-    ).update(started_at=now, processed=0)
-    if not claimed:
+    run = job_claim(job_id=job_id, kind=Job.Kind.IMPORT)
+    if run is None:
         return
-    job = Job.objects.select_related("created_by", "project").get(pk=job_id)
+    job = run.job
     language = job.params.get("language") or settings.LANGUAGE_CODE
-    with translation.override(language), _progress_of(job) as progress:
-        try:
-            with job.input_file.open("rb") as handle:
-                result = import_dwellings(
-                    actor=job.created_by,
-                    project=job.project,
-                    rows_source=handle,
-                    skip_invalid=job.params.get("skip_invalid", False),
-                    update_agreed=job.params.get("update_agreed", False),
-                    job_id=job.pk,
-                    progress=progress,
-                )
-        except (ImportFileError, PermissionDenied) as exc:
-            job.fail(str(exc))
-            return
-        except Exception:
-            job.fail(_("The import stopped on an unexpected error; nothing was changed."))
-            raise
-        if result.rejects_csv is not None:
-            job.output_file.save(f"import-{job.pk}-rejects.csv", ContentFile(result.rejects_csv), save=False)
-            Job.objects.filter(pk=job.pk).update(output_file=job.output_file.name)
-        job.finish(result.as_dict())
-
-
-@contextmanager
-def _progress_of(job: Job):
-    """A ``progress(rows)`` callback that a poller sees while the import's transaction is still open.
-
-    On PostgreSQL it writes over a connection of its own (the import's transaction commits only at
-    the end); elsewhere it writes through the job, visible when the import commits.
-    """
-    if connection.vendor != "postgresql":
-        yield job.advance
-        return
-    side = connections.create_connection("default")
-    quote = connection.ops.quote_name
-    table, processed, pk = quote(Job._meta.db_table), quote("processed"), quote(Job._meta.pk.column)
-
-    def progress(rows: int) -> None:
-        try:
-            with side.cursor() as cursor:
-                cursor.execute(f"UPDATE {table} SET {processed} = %s WHERE {pk} = %s", [rows, job.pk])
-        except DatabaseError:
-            pass  # progress is a courtesy; the import goes on without it
-
     try:
-        yield progress
-    finally:
-        side.close()
+        if run.taken_over:
+            run.advance(0)
+        with translation.override(language), run.progress_reporter() as progress:
+            try:
+                with job.input_file.open("rb") as handle:
+                    result = import_dwellings(
+                        actor=job.created_by,
+                        project=job.project,
+                        rows_source=handle,
+                        skip_invalid=job.params.get("skip_invalid", False),
+                        update_agreed=job.params.get("update_agreed", False),
+                        job_id=job.pk,
+                        progress=progress,
+                    )
+            except (ImportFileError, PermissionDenied) as exc:
+                run.fail(str(exc))
+                return
+            except JobLost:
+                raise
+            except Exception:
+                run.fail(_("The import stopped on an unexpected error; nothing was changed."))
+                raise
+            if result.rejects_csv is not None:
+                job.output_file.save(
+                    f"import-{job.pk}-rejects.csv", ContentFile(result.rejects_csv), save=False
+                )
+                Job.objects.filter(pk=job.pk).update(output_file=job.output_file.name)
+            run.finish(result.as_dict())
+    except JobLost:
+        return  # another run took the import over

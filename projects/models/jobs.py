@@ -1,8 +1,11 @@
-"""Long work (imports, bulk moves, later campaigns and PDF batches) runs as a job with progress."""
+"""Long work (imports, bulk moves, connection plan batches, area planning) runs as a job with progress.
+
+How a worker claims a job, reports progress and finishes it, and how a job whose worker stopped is
+taken over, is in ``projects/jobs.py``; this is the table.
+"""
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -33,6 +36,12 @@ class Job(models.Model):
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    # The worker's sign of life, in the database's clock: written at the claim and with every progress
+    # report. A running job without one for JOB_STALE_AFTER_SECONDS has lost its worker.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    # One more at every claim; a worker writes to the job only while the number is still its own.
+    claims = models.PositiveIntegerField(_("times started"), default=0)
+    taken_over_at = models.DateTimeField(_("taken over at"), null=True, blank=True)
     total = models.PositiveIntegerField(_("total"), default=0)
     processed = models.PositiveIntegerField(_("processed"), default=0)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
@@ -45,6 +54,7 @@ class Job(models.Model):
         ordering = ["-created_at"]
         verbose_name = _("job")
         verbose_name_plural = _("jobs")
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="job_status_heartbeat")]
 
     def __str__(self):
         return f"{self.get_kind_display()} #{self.pk}"
@@ -53,30 +63,13 @@ class Job(models.Model):
     def percent(self) -> int:
         if self.status == self.Status.DONE:
             return 100
-        return int(100 * self.processed / self.total) if self.total else 0
+        return min(int(100 * self.processed / self.total), 100) if self.total else 0
 
     @property
     def finished(self) -> bool:
         return self.status in (self.Status.DONE, self.Status.FAILED)
 
-    def start(self, total: int) -> None:
-        Job.objects.filter(pk=self.pk).update(
-            status=self.Status.RUNNING, started_at=timezone.now(), total=total
-        )
-        self.refresh_from_db()
-
-    def advance(self, processed: int) -> None:
-        """Record progress; written outside the work's own transaction so a poller sees it."""
-        Job.objects.filter(pk=self.pk).update(processed=processed)
-
-    def finish(self, result: dict) -> None:
-        Job.objects.filter(pk=self.pk).update(
-            status=self.Status.DONE, finished_at=timezone.now(), result=result, processed=F("total")
-        )
-        self.refresh_from_db()
-
-    def fail(self, error: str) -> None:
-        Job.objects.filter(pk=self.pk).update(
-            status=self.Status.FAILED, finished_at=timezone.now(), error=error
-        )
-        self.refresh_from_db()
+    @property
+    def takeovers(self) -> int:
+        """How often another run took the job over after its worker stopped."""
+        return max(self.claims - 1, 0)

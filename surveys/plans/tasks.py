@@ -34,15 +34,12 @@ def render_plans_chunk(dwelling_ids: list[int], made_by_id: int | None = None) -
 
 @shared_task(acks_late=True)
 def plans_batch_task(job_id: int) -> None:
-    """Start a plan job: one task per chunk of dwellings, so that several workers share the work."""
+    """Start a plan job, or take over one whose worker stopped: one task per chunk of dwellings, so
+    that several workers share the work."""
     from projects.models import Job
     from surveys.plans.services import plans_batch_chunks
 
-    job = Job.objects.get(pk=job_id)
-    chunks = plans_batch_chunks(job)
-    if not chunks and job.status == Job.Status.RUNNING and not job.params.get("dwelling_ids"):
-        job.finish({"made": 0, "unchanged": 0, "failed": []})
-    for index, dwelling_ids in enumerate(chunks):
+    for index, dwelling_ids in enumerate(plans_batch_chunks(Job.objects.get(pk=job_id))):
         plans_batch_chunk_task.delay(job_id, index, dwelling_ids)
 
 

@@ -30,7 +30,7 @@ from .area import (
     plan_area_execute,
     plan_area_preview,
 )
-from .area_jobs import STALE_RUNNING, plan_area_job_create, plan_area_run, plan_area_token
+from .area_jobs import plan_area_job_create, plan_area_run, plan_area_token
 from .checks import (
     DAY_END,
     DAY_START,
@@ -51,7 +51,6 @@ __all__ = [
     "MIN_VISIT_MINUTES",
     "PROGRESS_EVERY",
     "SLOT_RANGE_MAX_DAYS",
-    "STALE_RUNNING",
     "SURVEY_VISIT_MINUTES",
     "WORKING_DAYS",
     "AreaPlan",

@@ -2,24 +2,20 @@
 in the background with progress (``plan_area_run``).
 """
 
-import datetime
 import uuid
 from functools import partial
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from projects.jobs import JobLost, job_claim
 from projects.models import Job, Project, User
 
-from .area import plan_area_execute
+from .area import PROGRESS_EVERY, plan_area_execute
 from .checks import SURVEY_VISIT_MINUTES, _require_planner
-
-# A job left "running" this long by a worker that died is taken up again (safe: each move commits
-# on its own and a planned dwelling is skipped the second time).
-STALE_RUNNING = datetime.timedelta(hours=1)
 
 
 def plan_area_token() -> str:
@@ -68,32 +64,31 @@ def plan_area_job_create(
 def plan_area_run(*, job_id: int) -> None:
     """Run a planning job once: claim it, plan its confirmed preview, keep the result.
 
-    Does nothing for a finished job or one that another worker runs.
+    Does nothing for a finished job or one that another worker runs. A job whose worker stopped is
+    taken over and goes on after the last step that committed: each dwelling is planned once.
     """
-    now = timezone.now()
-    kind = Job.Kind.AREA_PLANNING
-    claimed = Job.objects.filter(pk=job_id, kind=kind, status=Job.Status.PENDING).update(
-        status=Job.Status.RUNNING, started_at=now
-    ) or Job.objects.filter(
-        pk=job_id, kind=kind, status=Job.Status.RUNNING, started_at__lt=now - STALE_RUNNING
-    ).update(started_at=now, processed=0)
-    if not claimed:
+    run = job_claim(job_id=job_id, kind=Job.Kind.AREA_PLANNING)
+    if run is None:
         return
-    job = Job.objects.select_related("created_by", "project").get(pk=job_id)
+    job = run.job
     language = job.params.get("language") or settings.LANGUAGE_CODE
+
+    def plan(assignments):
+        return plan_area_execute(
+            actor=job.created_by,
+            project=job.project,
+            assignments=assignments,
+            visit_minutes=job.params.get("visit_minutes", SURVEY_VISIT_MINUTES),
+        ).as_dict()
+
     with translation.override(language):
         try:
-            result = plan_area_execute(
-                actor=job.created_by,
-                project=job.project,
-                assignments=job.params.get("assignments", []),
-                visit_minutes=job.params.get("visit_minutes", SURVEY_VISIT_MINUTES),
-                progress=job.advance,
-            )
+            result = run.steps(job.params.get("assignments", []), PROGRESS_EVERY, plan)
+            run.finish({"moved": 0, "planned": [], "skipped": [], **result})
+        except JobLost:
+            return  # another run took it over; this one's last step was rolled back
         except PermissionDenied as exc:
-            job.fail(str(exc))
-            return
+            run.fail(str(exc))
         except Exception:
-            job.fail(_("The planning stopped on an unexpected error; what was planned is kept."))
+            run.fail(_("The planning stopped on an unexpected error; what was planned is kept."))
             raise
-        job.finish(result.as_dict())

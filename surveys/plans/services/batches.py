@@ -7,10 +7,11 @@ import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects.jobs import job_add_chunk, job_claim
 from projects.models import Dwelling, Job, Project, User
 from projects.permissions import can_view_dwelling
 from projects.states import MAIN_PATH, DwellingState
@@ -120,11 +121,15 @@ def plans_batch_start(*, actor: User, project: Project) -> Job:
 
 
 def plans_batch_chunks(job: Job) -> list[list[int]]:
-    """Start a plan job: its dwellings in chunks, one task each. Empty when it started before."""
-    if job.finished or job.status == Job.Status.RUNNING:
+    """Start a plan job, or take over one whose worker stopped: its dwellings in chunks, one task each
+    (a chunk counted before is not counted again). Empty when there is nothing to start."""
+    run = job_claim(job_id=job.pk, kind=Job.Kind.PLAN_BATCH)
+    if run is None:
         return []
-    ids = list(job.params.get("dwelling_ids", []))
-    job.start(total=len(ids))
+    ids = list(run.job.params.get("dwelling_ids", []))
+    if not ids:
+        run.finish({"made": 0, "unchanged": 0, "failed": []})
+        return []
     return [ids[start : start + BATCH_CHUNK] for start in range(0, len(ids), BATCH_CHUNK)]
 
 
@@ -132,7 +137,7 @@ def plans_batch_chunk(*, job_id: int, chunk: int, dwelling_ids: list[int]) -> No
     """Make the plans of one chunk of a job and add it to the job's progress (once per chunk, so a
     task that runs twice counts once); the last chunk finishes the job."""
     job = Job.objects.select_related("created_by").get(pk=job_id)
-    if chunk in job.result.get("chunks", []):
+    if job.finished or chunk in job.result.get("chunks", []):
         return
     made = unchanged = 0
     failed = []
@@ -148,19 +153,9 @@ def plans_batch_chunk(*, job_id: int, chunk: int, dwelling_ids: list[int]) -> No
             reason = " ".join(exc.messages) if isinstance(exc, ValidationError) else str(exc)
             address = Dwelling.objects.filter(pk=dwelling_id).first()
             failed.append([dwelling_id, str(address or dwelling_id), reason or _("unknown error")])
-    with transaction.atomic():
-        job = Job.objects.select_for_update().get(pk=job_id)
-        result = job.result
-        if chunk in result.get("chunks", []):
-            return
-        result["chunks"] = [*result.get("chunks", []), chunk]
-        result["made"] = result.get("made", 0) + made
-        result["unchanged"] = result.get("unchanged", 0) + unchanged
-        result["failed"] = [*result.get("failed", []), *failed]
-        job.processed = F("processed") + len(dwelling_ids)
-        job.save(update_fields=["result", "processed"])
-        job.refresh_from_db(fields=["processed", "total"])
-        if job.processed >= job.total:
-            job.status = Job.Status.DONE
-            job.finished_at = timezone.now()
-            job.save(update_fields=["status", "finished_at"])
+    job_add_chunk(
+        job_id=job_id,
+        chunk=chunk,
+        processed=len(dwelling_ids),
+        result={"made": made, "unchanged": unchanged, "failed": failed},
+    )
