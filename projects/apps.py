@@ -32,3 +32,12 @@ class ProjectsConfig(AppConfig):
                 "is_superuser",
             ],
         )
+
+        # The base's kinds of job and their pages (projects/jobs.py); the survey app adds its own.
+        from projects import jobs
+        from projects.imports.views import IMPORT_JOBS
+        from projects.models import Job
+        from projects.views.dwellings import BULK_JOBS
+
+        jobs.register(Job.Kind.IMPORT, IMPORT_JOBS)
+        jobs.register(Job.Kind.BULK_TRANSITION, BULK_JOBS)

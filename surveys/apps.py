@@ -19,3 +19,12 @@ class SurveysConfig(AppConfig):
 
         # The history names the survey's questions and answers as the form does.
         history.FIELD_DESCRIBERS["surveys.survey"] = describe_answer
+
+        # The survey app's kinds of job and their pages (projects/jobs.py).
+        from projects import jobs
+        from projects.models import Job
+        from surveys.planning.views import PLANNING_JOBS
+        from surveys.plans.views import PLAN_JOBS
+
+        jobs.register(Job.Kind.PLAN_BATCH, PLAN_JOBS)
+        jobs.register(Job.Kind.AREA_PLANNING, PLANNING_JOBS)

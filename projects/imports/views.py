@@ -6,16 +6,17 @@ from pathlib import Path
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, JsonResponse, StreamingHttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
 from django.utils import translation
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from projects import selectors
+from projects.jobs import JobKind
 from projects.models import Job
 from projects.permissions import can_manage_register
+from projects.views import jobs as job_views
 
 from . import changes, services
 from .forms import ImportForm
@@ -32,12 +33,15 @@ def _project(request, slug):
     return project
 
 
+def _import_jobs(user, project):
+    """The imports of the project: for whoever keeps the register (403 for the project's other parties)."""
+    if not can_manage_register(user, project):
+        raise PermissionDenied(_("Only a coordinator of the lead party keeps the dwelling register."))
+    return Job.objects.filter(project=project, kind=Job.Kind.IMPORT).select_related("created_by")
+
+
 def _job(request, slug, job_id):
-    project = _project(request, slug)
-    job = get_object_or_404(
-        Job.objects.select_related("created_by"), pk=job_id, project=project, kind=Job.Kind.IMPORT
-    )
-    return project, job
+    return job_views.job_get(request, slug, job_id, Job.Kind.IMPORT)[1]
 
 
 @login_required
@@ -71,53 +75,44 @@ def import_upload(request, slug):
     )
 
 
-@login_required
-def import_job(request, slug, job_id):
-    project, job = _job(request, slug, job_id)
+def _import_context(job: Job) -> dict:
     result = job.result or {}
     homes = [(home, changes.home_lines(home)) for home in result.get("changes", [])]
-    return render(
-        request,
-        "projects/imports/job.html",
-        {
-            "project": project,
-            "job": job,
-            "result": result,
-            "errors": result.get("errors", []),
-            "more_errors": result.get("error_count", 0) - len(result.get("errors", [])),
-            "homes": homes,
-            "more_homes": result.get("updated", 0) - len(homes),
-            "skip_invalid": job.params.get("skip_invalid", False),
-            "update_agreed": job.params.get("update_agreed", False),
-            "filename": job.params.get("filename", ""),
-        },
-    )
+    return {
+        "result": result,
+        "errors": result.get("errors", []),
+        "more_errors": result.get("error_count", 0) - len(result.get("errors", [])),
+        "homes": homes,
+        "more_homes": result.get("updated", 0) - len(homes),
+        "skip_invalid": job.params.get("skip_invalid", False),
+        "update_agreed": job.params.get("update_agreed", False),
+        "filename": job.params.get("filename", ""),
+    }
 
 
-@login_required
+IMPORT_JOBS = JobKind(
+    jobs=_import_jobs,
+    template="projects/imports/job.html",
+    url_name="projects:imports:job",
+    task="projects.imports.tasks.import_dwellings_task",
+    context=_import_context,
+    summary=lambda job: {
+        name: (job.result or {}).get(name) for name in ("created", "updated", "unchanged", "rejected")
+    },
+)
+
+
+def import_job(request, slug, job_id):
+    return job_views.job_page(request, slug, job_id, kind=Job.Kind.IMPORT)
+
+
 def import_job_status(request, slug, job_id):
-    job = _job(request, slug, job_id)[1]
-    result = job.result or {}
-    return JsonResponse(
-        {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "processed": job.processed,
-            "total": job.total,
-            "percent": min(job.percent, 100),
-            "finished": job.finished,
-            "created": result.get("created"),
-            "updated": result.get("updated"),
-            "unchanged": result.get("unchanged"),
-            "rejected": result.get("rejected"),
-            "url": reverse("projects:imports:job", kwargs={"slug": slug, "job_id": job.pk}),
-        }
-    )
+    return job_views.job_status(request, slug, job_id, kind=Job.Kind.IMPORT)
 
 
 @login_required
 def import_job_rejects(request, slug, job_id):
-    job = _job(request, slug, job_id)[1]
+    job = _job(request, slug, job_id)
     if not job.output_file:
         raise Http404
     stem = Path(job.params.get("filename") or "import").stem or "import"
@@ -132,7 +127,7 @@ def import_job_rejects(request, slug, job_id):
 @login_required
 def import_job_changes(request, slug, job_id):
     """Every home the import changed, one line per changed value, read back from the history."""
-    job = _job(request, slug, job_id)[1]
+    job = _job(request, slug, job_id)
     result = job.result or {}
     if job.status != Job.Status.DONE or not result.get("imported") or not result.get("updated"):
         raise Http404

@@ -6,15 +6,15 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
+from django.http import FileResponse, Http404
+from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from projects import history, selectors, services, workflow
 from projects.filters import DwellingFilter
 from projects.forms import BulkMoveForm, DwellingForm, TransitionForm
+from projects.jobs import JobKind
 from projects.models import Job
 from projects.permissions import (
     can_manage_register,
@@ -26,9 +26,10 @@ from projects.permissions import (
     works_with_dwellings,
 )
 from projects.services.dwellings import available_transitions, waiting_for
-from projects.workflow import MOVES
 from projects.states import DwellingState
 from projects.timeline import timeline
+from projects.views import jobs
+from projects.workflow import MOVES
 
 PAGE_SIZE = 50
 
@@ -225,20 +226,22 @@ def dwelling_bulk(request, slug):
             params = (
                 {"installer": form.cleaned_data["installer"].pk} if form.cleaned_data["installer"] else {}
             )
+            ids = list(selection.order_by("pk").values_list("pk", flat=True))
             job = Job.objects.create(
                 project=project,
                 kind=Job.Kind.BULK_TRANSITION,
                 created_by=request.user,
-                total=count,
+                total=len(ids),
                 params={
                     "transition": form.cleaned_data["transition"],
                     "reason": form.cleaned_data["reason"],
-                    "dwelling_ids": list(selection.values_list("pk", flat=True)),
+                    "dwelling_ids": ids,
                     **params,
                 },
             )
             from projects.tasks import dwellings_bulk_transition_task
 
+            # The task claims the job (projects/jobs.py), so running it here and a redelivery agree.
             if count <= BULK_INLINE_LIMIT or settings.CELERY_TASK_ALWAYS_EAGER:
                 dwellings_bulk_transition_task.apply(args=[job.pk])
             else:
@@ -257,33 +260,31 @@ def dwelling_bulk(request, slug):
     )
 
 
-def _job(request, slug, job_id):
-    project = selectors.project_get(user=request.user, slug=slug)
-    if not can_manage_register(request.user, project):
-        raise Http404
-    return project, get_object_or_404(Job, pk=job_id, project=project, kind=Job.Kind.BULK_TRANSITION)
+def _bulk_jobs(user, project):
+    """The bulk moves of the project: for whoever may move many dwellings at once."""
+    if not can_manage_register(user, project):
+        return Job.objects.none()
+    return Job.objects.filter(project=project, kind=Job.Kind.BULK_TRANSITION).select_related("created_by")
 
 
-@login_required
+BULK_JOBS = JobKind(
+    jobs=_bulk_jobs,
+    template="projects/job_detail.html",
+    url_name="projects:job",
+    task="projects.tasks.dwellings_bulk_transition_task",
+    summary=lambda job: {
+        "moved": job.result.get("moved", 0),
+        "skipped": len(job.result.get("skipped", [])),
+    },
+)
+
+
 def job_detail(request, slug, job_id):
-    project, job = _job(request, slug, job_id)
-    return render(request, "projects/job_detail.html", {"project": project, "job": job})
+    return jobs.job_page(request, slug, job_id, kind=Job.Kind.BULK_TRANSITION)
 
 
-@login_required
 def job_status(request, slug, job_id):
-    _project, job = _job(request, slug, job_id)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "processed": job.processed,
-            "total": job.total,
-            "percent": job.percent,
-            "finished": job.finished,
-            "url": reverse("projects:job", kwargs={"slug": slug, "job_id": job.pk}),
-        }
-    )
+    return jobs.job_status(request, slug, job_id, kind=Job.Kind.BULK_TRANSITION)
 
 
 def _history_dwelling(request, slug, pk):

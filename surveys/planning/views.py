@@ -13,15 +13,16 @@ from django.contrib.auth.decorators import login_required
 from django.core import signing
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
-from projects.models import Dwelling
+from projects.jobs import JobKind
+from projects.models import Dwelling, Job
 from projects.permissions import projects_visible_to
 from projects.services import DwellingChanged, TransitionRefused
+from projects.views import jobs as job_views
 from surveys.models import SurveySlot
 from surveys.sampling.permissions import can_view_sample
 
@@ -154,41 +155,45 @@ def area_plan(request, slug):
     )
 
 
-def _job(request, slug, job_id):
-    project = _planning_project(request, slug)
-    job = get_object_or_404(selectors.area_planning_jobs(user=request.user, project=project), pk=job_id)
-    return project, job
+def _planning_jobs(user, project):
+    """The planning runs of the user's own organisation, for its planners (403 for its field workers)."""
+    if not can_plan_in_project(user, project):
+        if is_survey_party(user, project):
+            raise PermissionDenied(
+                _("Surveyors in the field do not plan visits; the planners of your organisation do.")
+            )
+        return Job.objects.none()
+    return selectors.area_planning_jobs(user=user, project=project)
 
 
-@login_required
-def plan_job(request, slug, job_id):
-    project, job = _job(request, slug, job_id)
+def _planning_context(job: Job) -> dict:
     result = job.result or {}
     planned = [
         (pk, address, surveyor, datetime.datetime.fromisoformat(when))
         for pk, address, surveyor, when in result.get("planned", [])
     ]
-    return render(
-        request,
-        "surveys/planning/job.html",
-        {"project": project, "job": job, "result": result, "planned": planned},
-    )
+    return {"result": result, "planned": planned}
 
 
-@login_required
+PLANNING_JOBS = JobKind(
+    jobs=_planning_jobs,
+    template="surveys/planning/job.html",
+    url_name="planning:job",
+    task="surveys.planning.tasks.plan_area_task",
+    context=_planning_context,
+    summary=lambda job: {
+        "planned": job.result.get("moved", 0),
+        "skipped": len(job.result.get("skipped", [])),
+    },
+)
+
+
+def plan_job(request, slug, job_id):
+    return job_views.job_page(request, slug, job_id, kind=Job.Kind.AREA_PLANNING)
+
+
 def plan_job_status(request, slug, job_id):
-    job = _job(request, slug, job_id)[1]
-    return JsonResponse(
-        {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "processed": job.processed,
-            "total": job.total,
-            "percent": min(job.percent, 100),
-            "finished": job.finished,
-            "url": reverse("planning:job", kwargs={"slug": slug, "job_id": job.pk}),
-        }
-    )
+    return job_views.job_status(request, slug, job_id, kind=Job.Kind.AREA_PLANNING)
 
 
 def _slot_ids(request) -> list[int]:

@@ -3,14 +3,16 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from projects import selectors as project_selectors
+from projects.jobs import JobKind
 from projects.models import Dwelling, Job
+from projects.views import jobs as job_views
 from surveys.plans import services
 from surveys.plans.permissions import can_make_project_plans
 from surveys.plans.selectors import plan_get
@@ -85,30 +87,29 @@ def project_plans(request, slug):
     return render(request, "surveys/plans/project.html", {"project": project, "count": count, "jobs": jobs})
 
 
-def _job(request, slug, job_id):
-    project = project_selectors.project_get(user=request.user, slug=slug)
-    if not can_make_project_plans(request.user, project):
-        raise Http404
-    return project, get_object_or_404(Job, pk=job_id, project=project, kind=Job.Kind.PLAN_BATCH)
+def _plan_jobs(user, project):
+    """The plan jobs of the project: for the party that has the plans of a whole project made."""
+    if not can_make_project_plans(user, project):
+        return Job.objects.none()
+    return Job.objects.filter(project=project, kind=Job.Kind.PLAN_BATCH).select_related("created_by")
 
 
-@login_required
+PLAN_JOBS = JobKind(
+    jobs=_plan_jobs,
+    template="surveys/plans/job.html",
+    url_name="plans:job",
+    task="surveys.plans.tasks.plans_batch_task",
+    summary=lambda job: {
+        "made": job.result.get("made", 0),
+        "unchanged": job.result.get("unchanged", 0),
+        "failed": len(job.result.get("failed", [])),
+    },
+)
+
+
 def job_detail(request, slug, job_id):
-    project, job = _job(request, slug, job_id)
-    return render(request, "surveys/plans/job.html", {"project": project, "job": job})
+    return job_views.job_page(request, slug, job_id, kind=Job.Kind.PLAN_BATCH)
 
 
-@login_required
 def job_status(request, slug, job_id):
-    _project, job = _job(request, slug, job_id)
-    return JsonResponse(
-        {
-            "status": job.status,
-            "status_label": job.get_status_display(),
-            "processed": job.processed,
-            "total": job.total,
-            "percent": job.percent,
-            "finished": job.finished,
-            "url": reverse("plans:job", kwargs={"slug": slug, "job_id": job.pk}),
-        }
-    )
+    return job_views.job_status(request, slug, job_id, kind=Job.Kind.PLAN_BATCH)

@@ -740,7 +740,7 @@ def test_upload_page_end_to_end(client, project, lead_user, django_capture_on_co
     assert page.status_code == 200
     assert 'id="import-result"' in page.text
     status = client.get(reverse("projects:imports:job-status", args=[project.slug, job.pk])).json()
-    assert (status["finished"], status["percent"], status["created"]) == (True, 100, 4)
+    assert (status["finished"], status["percent"], status["result"]["created"]) == (True, 100, 4)
 
 
 def test_upload_page_shows_the_wrong_rows_and_imports_nothing(
