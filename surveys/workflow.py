@@ -1,8 +1,9 @@
 """How the survey takes part in the dwelling's way (``projects.workflow``), registered in
 ``SurveysConfig.ready()``.
 
-- *plan_survey*: the surveyor's capacity (visits and open slots of a day, never two at once) is checked
-  inside the row lock; a visit planned at the time of an open slot takes that slot.
+- *plan_survey*: the one rule of a surveyor's time (no day in the past, never two visits at once, the
+  daily capacity of visits and open slots) is checked inside the row lock; a visit planned at the time
+  of an open slot takes that slot.
 - *record_survey* and *visit_failed*: a second visit says why, a second person comes from a party of
   the project, the survey is complete before it is recorded; every visit is written as a ``Visit``.
 - After commit, the connection plans follow the way: made when the plan is approved, made again when
@@ -10,71 +11,27 @@
   changes (the plan shows them).
 """
 
-import datetime
-
-from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from projects import workflow
-from projects.models import Dwelling, Participation, User
-from projects.states import DwellingState
+from projects.models import Participation, User
 
 
 @workflow.validator("plan_survey")
-def surveyor_capacity(attempt) -> None:
-    """At most the surveyor's daily capacity of planned visits and open slots, and never two at once. An
-    open slot at exactly this time is the one this visit takes (``take_slot``); an open slot that
-    overlaps it otherwise stays offered to residents, so the visit is refused.
+def surveyor_time(attempt) -> None:
+    """The one rule of a surveyor's time (``surveys.planning.services.appointment_refusal``): no day in
+    the past, no two visits at once, at most the daily capacity of visits and open slots.
 
     The surveyor's row is locked, so two planners cannot both take the last place of a day.
     """
-    from surveys.models import SurveySlot
+    from surveys.planning.services import appointment_refusal
 
-    surveyor, dwelling = attempt.kwargs["surveyor"], attempt.dwelling
-    appointment_at = attempt.kwargs["appointment_at"]
+    surveyor = attempt.kwargs["surveyor"]
     User.objects.select_for_update().filter(pk=surveyor.pk).exists()
-    day = timezone.localtime(appointment_at).date()
-    planned = Dwelling.objects.filter(
-        surveyor=surveyor, state=DwellingState.SURVEY_PLANNED, survey_appointment_at__date=day
-    ).exclude(pk=dwelling.pk)
-    length = datetime.timedelta(minutes=settings.SURVEY_VISIT_MINUTES)
-    after, before = appointment_at - length, appointment_at + length
-    if planned.filter(survey_appointment_at__gt=after, survey_appointment_at__lt=before).exists():
-        raise ValidationError(
-            {
-                "appointment_at": _(
-                    "%(surveyor)s already has a visit at this time (visits take %(minutes)d minutes)."
-                )
-                % {"surveyor": surveyor, "minutes": settings.SURVEY_VISIT_MINUTES}
-            }
-        )
-    open_slots = SurveySlot.objects.filter(
-        surveyor=surveyor, dwelling__isnull=True, starts_at__date=day
-    ).exclude(starts_at=appointment_at)
-    clashing = open_slots.filter(starts_at__gt=after, starts_at__lt=before).first()
-    if clashing is not None:
-        raise ValidationError(
-            {
-                "appointment_at": _(
-                    "%(surveyor)s has an open slot at %(time)s that residents can book. Plan the visit "
-                    "in that slot, or delete the slot first."
-                )
-                % {"surveyor": surveyor, "time": formats.time_format(timezone.localtime(clashing.starts_at))}
-            }
-        )
-    capacity = surveyor.survey_capacity
-    if planned.count() + open_slots.count() >= capacity:
-        raise ValidationError(
-            {
-                "appointment_at": _(
-                    "%(surveyor)s is fully booked on %(day)s (%(capacity)d visits a day). Choose another "
-                    "day or another surveyor."
-                )
-                % {"surveyor": surveyor, "day": formats.date_format(day), "capacity": capacity}
-            }
-        )
+    field, reason = appointment_refusal(surveyor, attempt.kwargs["appointment_at"], dwelling=attempt.dwelling)
+    if reason:
+        raise ValidationError({field: reason})
 
 
 @workflow.writer("plan_survey")

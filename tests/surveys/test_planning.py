@@ -108,3 +108,23 @@ def test_visits_of_one_surveyor_cannot_overlap(settings, planner, advised_projec
     assert Dwelling.objects.get(pk=second.pk).state == "informed"
     plan(planner, second, surveyor, at(11))
     assert Dwelling.objects.get(pk=second.pk).state == "survey_planned"
+
+
+def test_one_rule_for_the_past_a_day_gone_is_refused_today_is_not(planner, advised_project):
+    """The same rule as area planning and slots: no visit on a day in the past; earlier today is fine
+    (a visit made this morning, put in the planning on the spot)."""
+    surveyor = UserFactory(organisation=planner.organisation)
+    home, other = DwellingFactory.create_batch(2, project=advised_project, state="informed")
+    yesterday = timezone.localdate() - datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as error:
+        plan(
+            planner,
+            home,
+            surveyor,
+            timezone.make_aware(datetime.datetime.combine(yesterday, datetime.time(10))),
+        )
+    assert "appointment_at" in error.value.message_dict
+    assert Dwelling.objects.get(pk=home.pk).state == "informed"
+    early_today = timezone.make_aware(datetime.datetime.combine(timezone.localdate(), datetime.time(0, 5)))
+    plan(planner, other, surveyor, early_today)
+    assert Dwelling.objects.get(pk=other.pk).state == "survey_planned"

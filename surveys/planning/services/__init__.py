@@ -39,6 +39,7 @@ from .checks import (
     SLOT_RANGE_MAX_DAYS,
     SURVEY_VISIT_MINUTES,
     WORKING_DAYS,
+    appointment_refusal,
     when_text,
 )
 from .slots import SlotTaken, slot_book, slots_create, slots_delete, slots_publish
@@ -56,6 +57,7 @@ __all__ = [
     "AreaPlan",
     "Assignment",
     "SlotTaken",
+    "appointment_refusal",
     "plan_area",
     "plan_area_execute",
     "plan_area_job_create",

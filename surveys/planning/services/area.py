@@ -29,12 +29,11 @@ from .checks import (
     _at,
     _Busy,
     _check_times,
-    _day_text,
     _day_times,
     _not_waiting_reason,
     _require_planner,
     _surveyors,
-    _time_text,
+    appointment_refusal,
 )
 
 # Area planning looks this far ahead for free times; what does not fit is skipped with the reason.
@@ -167,28 +166,11 @@ def plan_area_preview(
 
 
 def _clash_reason(surveyor: User, dwelling: Dwelling, moment: datetime.datetime, minutes: int) -> str:
-    """Why ``surveyor`` cannot visit at ``moment`` now (another visit or open slot, a full day), or ""."""
-    day = timezone.localtime(moment).date()
-    busy = _Busy(
-        [surveyor.pk],
-        _at(day, datetime.time.min),
-        _at(day + datetime.timedelta(days=1), datetime.time.min),
-        exclude=[dwelling.pk],
-    )
-    taken = busy.on(surveyor.pk, day)
-    if busy.clashes(taken, moment, minutes):
-        return _("%(surveyor)s already has a visit or an open slot around %(time)s on %(day)s.") % {
-            "surveyor": surveyor,
-            "time": _time_text(moment),
-            "day": _day_text(day),
-        }
-    capacity = surveyor.survey_capacity
-    if len(taken) >= capacity:
-        return _("%(surveyor)s is fully booked on %(day)s (%(capacity)d visits a day).") % {
-            "surveyor": surveyor,
-            "day": _day_text(day),
-            "capacity": capacity,
-        }
+    """Why ``surveyor`` cannot visit at ``moment`` now, or "": the one rule of a surveyor's time
+    (``appointment_refusal``), and a proposed time that has passed meanwhile."""
+    _field, reason = appointment_refusal(surveyor, moment, dwelling=dwelling, minutes=minutes)
+    if reason:
+        return reason
     if moment <= timezone.now():
         return _("The planned time has passed.")
     return ""

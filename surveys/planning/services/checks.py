@@ -116,6 +116,7 @@ class _Busy:
 
     def __init__(self, surveyor_ids, start: datetime.datetime, end: datetime.datetime, *, exclude=()):
         self.times: dict[tuple[int, datetime.date], list[datetime.datetime]] = defaultdict(list)
+        self.slots: set[tuple[int, datetime.datetime]] = set()
         visits = (
             Dwelling.objects.filter(
                 surveyor_id__in=surveyor_ids,
@@ -129,8 +130,11 @@ class _Busy:
         slots = SurveySlot.objects.filter(
             surveyor_id__in=surveyor_ids, dwelling__isnull=True, starts_at__gte=start, starts_at__lt=end
         ).values_list("surveyor_id", "starts_at")
-        for surveyor_id, moment in [*visits, *slots]:
+        for surveyor_id, moment in visits:
             self.add(surveyor_id, moment)
+        for surveyor_id, moment in slots:
+            self.add(surveyor_id, moment)
+            self.slots.add((surveyor_id, moment))
 
     def add(self, surveyor_id: int, moment: datetime.datetime) -> None:
         self.times[(surveyor_id, timezone.localtime(moment).date())].append(moment)
@@ -142,6 +146,50 @@ class _Busy:
     def clashes(taken: list[datetime.datetime], moment: datetime.datetime, minutes: int) -> bool:
         length = datetime.timedelta(minutes=minutes)
         return any(abs(other - moment) < length for other in taken)
+
+
+def appointment_refusal(
+    surveyor: User, moment: datetime.datetime, *, dwelling: Dwelling | None = None, minutes: int | None = None
+) -> tuple[str, str]:
+    """The one rule of a surveyor's time, for every kind of planning (a single visit, a booked slot, area
+    planning): ``("", "")`` when a visit of ``dwelling`` fits at ``moment``, else (the field, why not).
+
+    No visit on a day in the past. No two at once: a visit ``minutes`` long (``SURVEY_VISIT_MINUTES``)
+    may not overlap a planned visit or an open slot; an open slot at exactly this time is the one the
+    visit takes. At most the surveyor's daily capacity of visits and open slots (``survey_capacity``).
+    """
+    minutes = minutes or settings.SURVEY_VISIT_MINUTES
+    day = timezone.localtime(moment).date()
+    if day < timezone.localdate():
+        return "appointment_at", _("A visit cannot be planned on a day in the past.")
+    busy = _Busy(
+        [surveyor.pk],
+        _at(day, datetime.time.min),
+        _at(day + datetime.timedelta(days=1), datetime.time.min),
+        exclude=[dwelling.pk] if dwelling is not None else [],
+    )
+    taken = [
+        other
+        for other in busy.on(surveyor.pk, day)
+        if (surveyor.pk, other) not in busy.slots or other != moment
+    ]
+    length = datetime.timedelta(minutes=minutes)
+    clashing = sorted(other for other in taken if abs(other - moment) < length)
+    if clashing:
+        if all((surveyor.pk, other) in busy.slots for other in clashing):
+            return "appointment_at", _(
+                "%(surveyor)s has an open slot at %(time)s that residents can book. Plan the visit in that "
+                "slot, or delete the slot first."
+            ) % {"surveyor": surveyor, "time": _time_text(clashing[0])}
+        return "appointment_at", _(
+            "%(surveyor)s already has a visit at this time (visits take %(minutes)d minutes)."
+        ) % {"surveyor": surveyor, "minutes": minutes}
+    if len(taken) >= surveyor.survey_capacity:
+        return "appointment_at", _(
+            "%(surveyor)s is fully booked on %(day)s (%(capacity)d visits a day). Choose another day or "
+            "another surveyor."
+        ) % {"surveyor": surveyor, "day": _day_text(day), "capacity": surveyor.survey_capacity}
+    return "", ""
 
 
 def _not_waiting_reason(dwelling: Dwelling) -> str:
