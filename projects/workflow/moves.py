@@ -510,7 +510,7 @@ MOVES: dict[str, Move] = {
         Move(
             "hold",
             gettext_lazy("Put on hold"),
-            gettext_lazy("Put on hold"),
+            gettext_lazy("Paused"),
             LEAD,
             public=False,
             reason_required=True,

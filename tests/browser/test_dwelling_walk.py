@@ -5,6 +5,7 @@ import datetime
 import pytest
 
 from projects.models import Dwelling, DwellingTransition, OrganisationKind, Role
+from tests.conftest import next_monday
 from tests.factories import (
     PASSWORD,
     ContactFactory,
@@ -82,7 +83,7 @@ def test_one_dwelling_from_registered_to_connected(page, live_server, advised_pr
 
     log_in(page, live_server, lead)
     page.goto(url)
-    do(page, "plan_survey", surveyor=str(lead.pk), appointment_at="2026-12-01T10:00")
+    do(page, "plan_survey", surveyor=str(lead.pk), appointment_at=f"{next_monday().isoformat()}T10:00")
     assert state(page) == "survey_planned"
     do(page, "record_survey")
     do(page, "approve_plan")
