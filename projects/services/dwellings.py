@@ -101,52 +101,66 @@ class Attempt:
     params: dict
     kwargs: dict = field(default_factory=dict)  # what the model method takes, as prepared
     note: str = ""  # what the actor wrote
+    reason: str = ""  # what the log says
+    source: str = ""
     log: DwellingTransition | None = None
 
 
-def _apply(actor: User, dwelling: Dwelling, spec: Move, reason: str, params: dict) -> DwellingTransition:
+SIDE_STATE_REASONS = (DwellingState.DECLINED, DwellingState.ON_HOLD, DwellingState.WITHDRAWN)
+
+
+def _attempt(actor: User, dwelling: Dwelling, spec: Move, reason: str, params: dict) -> Attempt:
+    """Check the move and prepare it, then let the validators speak; nothing is changed yet."""
     method = _check(actor, dwelling, spec)
     note = (reason or "").strip()
-    reason = spec.describe(params, note) if spec.describe else note
     attempt = Attempt(move=spec, actor=actor, dwelling=dwelling, params=params, note=note)
+    attempt.reason = spec.describe(params, note) if spec.describe else note
     attempt.kwargs = spec.prepare(actor, dwelling, params) if spec.prepare else {}
     for check in workflow.validators(spec.name):
         check(attempt)
-    if spec.reason_required and not reason:
+    if spec.reason_required and not attempt.reason:
         raise ValidationError({"reason": _("Give the reason.")})
-    source = dwelling.state
-    method(**attempt.kwargs)
-    dwelling.state_reason = (
-        reason
-        if dwelling.state in (DwellingState.DECLINED, DwellingState.ON_HOLD, DwellingState.WITHDRAWN)
-        else ""
-    )
+    attempt.source = dwelling.state
+    method(**attempt.kwargs)  # fields on the dwelling only: saved by the caller
+    dwelling.state_reason = attempt.reason if dwelling.state in SIDE_STATE_REASONS else ""
     dwelling.state_changed_at = timezone.now()
-    dwelling.save()
-    attempt.log = DwellingTransition.objects.create(
-        dwelling=dwelling,
-        transition=spec.name,
-        source=source,
-        target=dwelling.state,
-        actor=actor,
-        organisation_id=actor.organisation_id,
-        at=dwelling.state_changed_at,
-        reason=reason,
+    return attempt
+
+
+def _log_row(attempt: Attempt) -> DwellingTransition:
+    return DwellingTransition(
+        dwelling=attempt.dwelling,
+        transition=attempt.move.name,
+        source=attempt.source,
+        target=attempt.dwelling.state,
+        actor=attempt.actor,
+        organisation_id=attempt.actor.organisation_id,
+        at=attempt.dwelling.state_changed_at,
+        reason=attempt.reason,
     )
+
+
+def _moved(attempt: Attempt) -> workflow.DwellingMoved:
+    return workflow.DwellingMoved(
+        dwelling_id=attempt.dwelling.pk,
+        project_id=attempt.dwelling.project_id,
+        move=attempt.move.name,
+        source=attempt.source,
+        target=attempt.dwelling.state,
+        actor_id=attempt.actor.pk,
+        log_id=attempt.log.pk,
+        at=attempt.log.at,
+    )
+
+
+def _apply(actor: User, dwelling: Dwelling, spec: Move, reason: str, params: dict) -> DwellingTransition:
+    attempt = _attempt(actor, dwelling, spec, reason, params)
+    dwelling.save()
+    attempt.log = _log_row(attempt)
+    attempt.log.save()
     for write in workflow.writers(spec.name):
         write(attempt)
-    workflow.publish_moved(
-        workflow.DwellingMoved(
-            dwelling_id=dwelling.pk,
-            project_id=dwelling.project_id,
-            move=spec.name,
-            source=source,
-            target=dwelling.state,
-            actor_id=actor.pk,
-            log_id=attempt.log.pk,
-            at=attempt.log.at,
-        )
-    )
+    workflow.publish_moved(_moved(attempt))
     return attempt.log
 
 
@@ -197,38 +211,78 @@ def dwellings_bulk_transition(
     """Apply one transition to many dwellings, each checked on its own; one log row per dwelling.
 
     Works in chunks, each in its own transaction, so a long run holds no lock for long and reports
-    progress after every chunk. A dwelling that cannot move is skipped with the reason.
+    progress after every chunk. A chunk is locked with one query and checked dwelling by dwelling in
+    Python through the same rules as a single move; the dwellings that may move are written with one
+    UPDATE and their log rows with one INSERT, and *a dwelling moved* is told once the chunk commits.
+    A dwelling that cannot move is skipped with the reason. A move for which another app registered a
+    validator or writer (which may read what the moves before it wrote) is made one dwelling at a time.
     """
     spec = MOVES.get(transition)
     if spec is None:
         raise TransitionRefused(_("Unknown transition “%(name)s”.") % {"name": transition})
+    one_by_one = bool(workflow.validators(spec.name) or workflow.writers(spec.name))
     ids = list(dict.fromkeys(dwelling_ids))
     result = BulkResult()
     done = 0
     for start in range(0, len(ids), chunk_size):
         chunk = ids[start : start + chunk_size]
         with transaction.atomic():
-            dwellings = (
+            dwellings = list(
                 Dwelling.objects.select_for_update(of=("self",))
                 .select_related("project")
                 .filter(pk__in=chunk)
                 .order_by("pk")
             )
-            for dwelling in dwellings:
-                if not can_view_dwelling(actor, dwelling):
-                    continue  # outside scope: does not exist for this actor, not even as "skipped"
-                try:
-                    with transaction.atomic():
-                        _apply(actor, dwelling, spec, reason, params)
-                except (TransitionRefused, PermissionDenied, ValidationError) as exc:
-                    dwelling.refresh_from_db()
-                    result.skipped.append((dwelling.pk, str(dwelling), _reason_text(exc)))
-                else:
-                    result.moved += 1
+            visible = [dwelling for dwelling in dwellings if can_view_dwelling(actor, dwelling)]
+            # Outside scope a dwelling does not exist for this actor, not even as "skipped".
+            if one_by_one:
+                _one_by_one(actor, visible, spec, reason, params, result)
+            else:
+                _in_bulk(actor, visible, spec, reason, params, result)
         done += len(chunk)
         if progress:
             progress(done)
     return result
+
+
+def _one_by_one(actor, dwellings, spec, reason, params, result: BulkResult) -> None:
+    for dwelling in dwellings:
+        try:
+            with transaction.atomic():
+                _apply(actor, dwelling, spec, reason, params)
+        except (TransitionRefused, PermissionDenied, ValidationError) as exc:
+            dwelling.refresh_from_db()
+            result.skipped.append((dwelling.pk, str(dwelling), _reason_text(exc)))
+        else:
+            result.moved += 1
+
+
+def _fields(dwelling: Dwelling) -> dict:
+    return {field.attname: getattr(dwelling, field.attname) for field in Dwelling._meta.concrete_fields}
+
+
+def _in_bulk(actor, dwellings, spec, reason, params, result: BulkResult) -> None:
+    attempts, changed = [], {"state", "state_reason", "state_changed_at", "updated_at"}
+    for dwelling in dwellings:
+        before = _fields(dwelling)
+        try:
+            attempt = _attempt(actor, dwelling, spec, reason, params)
+        except (TransitionRefused, PermissionDenied, ValidationError) as exc:
+            # Refused before the model method ran: the dwelling is as it was.
+            result.skipped.append((dwelling.pk, str(dwelling), _reason_text(exc)))
+            continue
+        dwelling.updated_at = dwelling.state_changed_at
+        changed |= {name for name, value in _fields(dwelling).items() if value != before[name]}
+        attempts.append(attempt)
+    if not attempts:
+        return
+    fields = sorted(field.name for field in Dwelling._meta.concrete_fields if field.attname in changed)
+    Dwelling.objects.bulk_update([attempt.dwelling for attempt in attempts], fields)
+    logs = DwellingTransition.objects.bulk_create([_log_row(attempt) for attempt in attempts])
+    for attempt, log in zip(attempts, logs, strict=True):
+        attempt.log = log
+    workflow.publish_moved_many([_moved(attempt) for attempt in attempts])
+    result.moved += len(attempts)
 
 
 def _reason_text(exc: Exception) -> str:

@@ -43,7 +43,13 @@ Extension points (``registry.py``), filled by other apps in their ``AppConfig.re
   page show of another app (its sections, and buttons to its pages).
 """
 
-from .events import DwellingMoved, RegisterChanged, publish_moved, publish_register_changed
+from .events import (
+    DwellingMoved,
+    RegisterChanged,
+    publish_moved,
+    publish_moved_many,
+    publish_register_changed,
+)
 from .moves import CONDITIONS, MOVES, Move, Param, move
 from .registry import (
     Link,
@@ -85,6 +91,7 @@ __all__ = [
     "project_panels",
     "project_sections",
     "publish_moved",
+    "publish_moved_many",
     "publish_register_changed",
     "validator",
     "validators",

@@ -53,6 +53,12 @@ def publish_moved(event: DwellingMoved) -> None:
     transaction.on_commit(lambda: _deliver(registry.moved_subscribers(), event))
 
 
+def publish_moved_many(events: list[DwellingMoved]) -> None:
+    """Tell the subscribers about the moves of a bulk chunk, once it commits: one callback for all."""
+    if events:
+        transaction.on_commit(lambda: [_deliver(registry.moved_subscribers(), event) for event in events])
+
+
 def publish_register_changed(event: RegisterChanged) -> None:
     """Tell the subscribers that register data changed, once the current transaction commits."""
     if event.dwelling_ids:

@@ -137,3 +137,30 @@ def test_register_changes_are_told_once_committed(
     assert [(event.dwelling_ids, event.fields, event.source) for event in told] == [
         ((dwelling.pk,), frozenset({"build_year"}), "form")
     ]
+
+
+def test_a_bulk_move_writes_a_chunk_in_the_same_queries_for_10_as_for_150(
+    lead_user, advised_project, django_capture_on_commit_callbacks
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from projects.services import dwellings_bulk_transition
+
+    def hold(count):
+        ids = [d.pk for d in DwellingFactory.create_batch(count, project=advised_project, state="informed")]
+        with CaptureQueriesContext(connection) as queries, django_capture_on_commit_callbacks(execute=True):
+            result = dwellings_bulk_transition(
+                actor=lead_user, dwelling_ids=ids, transition="hold", reason="Asbest"
+            )
+        assert result.moved == count
+        assert DwellingTransition.objects.filter(dwelling_id__in=ids, transition="hold").count() == count
+        assert set(
+            Dwelling.objects.filter(pk__in=ids).values_list("state", "held_state", "state_reason")
+        ) == {("on_hold", "informed", "Asbest")}
+        return len(queries)
+
+    lead_user._organisation_roles = None  # read the roles once in each run, as a new request would
+    few = hold(10)
+    lead_user._organisation_roles = None
+    assert hold(150) == few
