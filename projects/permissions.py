@@ -21,6 +21,7 @@ Platform superusers (who run the installation) see and do everything.
 
 from django.db.models import Q, QuerySet
 
+from projects import workflow
 from projects.models import Organisation, OrganisationKind, Participation, Project, Role, User, WorkRole
 
 # Organisation kinds that can start a project (and so become its first lead party).
@@ -221,8 +222,12 @@ def dwellings_visible_to(user: User):
         return Dwelling.objects.all()
     if user.organisation_id is None:
         return Dwelling.objects.none()
+    contributed = Q()
+    for scope in workflow.scopes():
+        if scope.personal or not user.in_field_only:
+            contributed |= scope.condition(user)
     if user.in_field_only:
-        return Dwelling.objects.filter(Q(surveyor_id=user.pk) | Q(technician_id=user.pk))
+        return Dwelling.objects.filter(Q(surveyor_id=user.pk) | Q(technician_id=user.pk) | contributed)
     org = user.organisation_id
     condition = (
         Q(project_id__in=projects_with_roles(user, FULL_VIEW_ROLES))
@@ -239,6 +244,7 @@ def dwellings_visible_to(user: User):
         | Q(technician_id=user.pk)
         | Q(installer_id=org)
         | Q(housing_association_id=org)
+        | contributed
     )
     return Dwelling.objects.filter(condition)
 
@@ -254,7 +260,9 @@ def dwelling_relations(user: User, dwelling) -> set[str]:
         return set()
     if user.in_field_only:
         # Someone in the field sees only the homes planned for them, not the organisation's others.
-        return _personal_relations(user, dwelling)
+        return _personal_relations(user, dwelling) | _contributed_relations(
+            user, dwelling, personal_only=True
+        )
     roles = project_roles(user).get(dwelling.project_id, set())
     relations = set(roles & FULL_VIEW_ROLES)
     if Role.SURVEY_PARTY in roles and (
@@ -267,6 +275,7 @@ def dwelling_relations(user: User, dwelling) -> set[str]:
         relations.add("installer")
     if dwelling.housing_association_id == org:
         relations.add(Role.HOUSING_ASSOCIATION)
+    relations |= _contributed_relations(user, dwelling, personal_only=False)
     return relations
 
 
@@ -278,6 +287,15 @@ def _personal_relations(user: User, dwelling) -> set[str]:
     if dwelling.technician_id == user.pk:
         relations.add("technician")
     return relations
+
+
+def _contributed_relations(user: User, dwelling, *, personal_only: bool) -> set[str]:
+    """The relations other apps know of (``projects.workflow.scope``)."""
+    return {
+        scope.relation
+        for scope in workflow.scopes()
+        if (scope.personal or not personal_only) and scope.holds(user, dwelling)
+    }
 
 
 def can_view_dwelling(user: User, dwelling) -> bool:

@@ -39,6 +39,9 @@ Extension points (``registry.py``), filled by other apps in their ``AppConfig.re
 - ``on_moved(subscriber)`` and ``on_register_changed(subscriber)``: events published once the
   transaction commits (``events.py``): *a dwelling moved* and *register data changed*. A subscriber only
   enqueues work (a Celery task); one that fails is logged and does not undo anything.
+- ``scope(relation, condition=...)``: a way of seeing a dwelling that the base does not know (an
+  installer through its work packages): a predicate with its queryset twin, which
+  ``projects.permissions`` adds to ``dwelling_relations`` and ``dwellings_visible_to``.
 - ``dwelling_panel``, ``project_panel`` and ``project_link``: what the dwelling page and the project
   page show of another app (its sections, and buttons to its pages).
 """
@@ -53,6 +56,7 @@ from .events import (
 from .moves import CONDITIONS, MOVES, Move, Param, move
 from .registry import (
     Link,
+    Scope,
     dwelling_panel,
     dwelling_panels,
     dwelling_sections,
@@ -64,6 +68,8 @@ from .registry import (
     project_panel,
     project_panels,
     project_sections,
+    scope,
+    scopes,
     validator,
     validators,
     writer,
@@ -78,6 +84,7 @@ __all__ = [
     "Move",
     "Param",
     "RegisterChanged",
+    "Scope",
     "dwelling_panel",
     "dwelling_panels",
     "dwelling_sections",
@@ -93,6 +100,8 @@ __all__ = [
     "publish_moved",
     "publish_moved_many",
     "publish_register_changed",
+    "scope",
+    "scopes",
     "validator",
     "validators",
     "writer",

@@ -20,6 +20,22 @@ class Link:
     where: tuple[str, ...] = ("project",)
 
 
+@dataclass(frozen=True)
+class Scope:
+    """A way of seeing a dwelling that another app knows of (an installer through a work package).
+
+    ``holds(user, dwelling) -> bool`` is the predicate, ``condition(user) -> Q`` over ``Dwelling`` its
+    queryset twin: the dwellings for which ``holds`` is true, no more and no fewer. ``personal``: it
+    also counts for someone who only works in the field (the homes planned for them in person). A scope
+    opens dwellings in the projects where the organisation works with single homes
+    (``projects.permissions.works_with_dwellings``); the others see progress in aggregate only."""
+
+    relation: str
+    holds: Callable
+    condition: Callable
+    personal: bool = False
+
+
 # Per move: (attempt) -> None, raising ValidationError. Inside the row lock, before the model method.
 _validators: dict[str, list[Callable]] = {}
 # Per move: (attempt) -> None. Same transaction, after the dwelling is saved and the move logged.
@@ -27,6 +43,8 @@ _writers: dict[str, list[Callable]] = {}
 # (event) -> None, after commit: enqueue work, nothing else.
 _moved_subscribers: list[Callable] = []
 _register_subscribers: list[Callable] = []
+# By relation: the scopes other apps contribute to ``projects.permissions``.
+_scopes: dict[str, Scope] = {}
 # (request, dwelling) -> str | None: a section of the dwelling page (rendered HTML), in this order.
 _dwelling_panels: list[Callable] = []
 # (user, project) -> list[Link]: buttons on the project page (and its dwelling list) to what another
@@ -89,12 +107,29 @@ def project_panel(function: Callable) -> Callable:
     return _add(_project_panels, function)
 
 
+def scope(relation: str, *, condition: Callable, personal: bool = False) -> Callable:
+    """Decorator on the predicate ``(user, dwelling) -> bool``: who stands in ``relation`` to a dwelling
+    sees it, in pages, the API, exports and documents alike. ``condition(user)`` returns the ``Q`` that
+    selects the same dwellings; the predicate is asked for one dwelling at a time, so it should read
+    the dwelling's own fields or a value cached on the user, not run a query per call."""
+
+    def register(holds: Callable) -> Callable:
+        _scopes[relation] = Scope(relation, holds, condition, personal)
+        return holds
+
+    return register
+
+
 def validators(move: str) -> list[Callable]:
     return list(_validators.get(move, ()))
 
 
 def writers(move: str) -> list[Callable]:
     return list(_writers.get(move, ()))
+
+
+def scopes() -> list[Scope]:
+    return list(_scopes.values())
 
 
 def moved_subscribers() -> list[Callable]:
