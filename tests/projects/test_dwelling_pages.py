@@ -232,6 +232,41 @@ def test_filters(client, lead_user, advised_project):
     assert found(postcode=a.postcode.replace(" ", "").lower()) == [a.pk]
 
 
+def test_the_search_finds_each_part_of_an_address_and_a_name_in_scope(client, lead_user, advised_project):
+    """Every part answers on its own (the parts are gathered as a union): a street, a place, a
+    cluster, a postcode typed in any way, a BAG id and a person; a dwelling found twice is listed once."""
+    a = DwellingFactory(
+        project=advised_project,
+        street="Lijsterbeslaan",
+        city="Oosterhout",
+        cluster="Blok Appel",
+        postcode="4901 AB",
+    )
+    b = DwellingFactory(project=advised_project, street="Hazelaarstraat", bag_id="0826010000123456")
+    c = DwellingFactory(project=advised_project, street="Vlierweg")
+    ContactFactory(dwelling=c, name="Karel Appel")
+    ContactFactory(dwelling=a, name="Anna Appel")
+    elsewhere = DwellingFactory(street="Lijsterbeslaan", city="Oosterhout")  # another project
+    ContactFactory(dwelling=elsewhere, name="Piet Appel")
+    client.force_login(lead_user)
+    url = reverse("projects:dwellings", args=[advised_project.slug])
+
+    def found(value):
+        page = client.get(url, {"q": value})
+        return sorted(d.pk for d in page.context["page"]), page.context["total"]
+
+    assert found("lijsterbes") == ([a.pk], 1)
+    assert found("OOSTERHOUT") == ([a.pk], 1)
+    assert found("4901ab") == ([a.pk], 1)
+    assert found("4901 AB") == ([a.pk], 1)
+    assert found("0826010000123456") == ([b.pk], 1)
+    assert found("appel") == (sorted([a.pk, c.pk]), 2)  # a: cluster and a person, listed once
+    assert found("Hazelaar") == ([b.pk], 1)
+    assert found("nergens") == ([], 0)
+    api = client.get("/api/v1/dwellings/", {"project": advised_project.slug, "q": "Appel"}).json()
+    assert sorted(row["id"] for row in api["results"]) == sorted([a.pk, c.pk])
+
+
 @pytest.mark.parametrize("url_name", ["page", "api"])
 def test_list_query_count_is_the_same_for_10_and_1000_dwellings(client, lead_user, advised_project, url_name):
     client.force_login(lead_user)
