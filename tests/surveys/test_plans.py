@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext
 
+from projects.jobs import jobs_resume_stale
 from projects.models import Job, OrganisationKind, Role
 from projects.timeline import timeline
 from surveys.models import ConnectionPlan, Photo, PlanVariant, Survey
@@ -664,13 +665,18 @@ def test_while_a_job_waits_the_panel_says_so_and_a_second_click_adds_nothing(cli
     assert 'id="plan-pending"' in page
 
 
-def test_a_job_lost_long_ago_does_not_block_a_new_one(client, lead_user, home):
+def test_a_job_whose_task_was_lost_is_sent_again_and_makes_the_plans_once(client, lead_user, home):
     client.force_login(lead_user)
-    client.post(reverse("plans:make", kwargs={"pk": home.pk}))  # never run: its worker died
+    client.post(reverse("plans:make", kwargs={"pk": home.pk}))  # on_commit never runs: the task is lost
     Job.objects.update(created_at=timezone.now() - datetime.timedelta(hours=2))
-    assert services.plans_pending(home) is None
+    # Asking again hours later returns the same job: the sweep sends its task again.
+    assert services.plans_pending(home) == Job.objects.get()
     client.post(reverse("plans:make", kwargs={"pk": home.pk}))
-    assert Job.objects.count() == 2
+    assert Job.objects.count() == 1
+    assert jobs_resume_stale() == 1
+    job = Job.objects.get()
+    assert (job.status, job.result["made"]) == (Job.Status.DONE, 2)
+    assert sorted(ConnectionPlan.objects.values_list("variant", "version")) == [("full", 1), ("installer", 1)]
 
 
 def test_installer_may_not_make_plans(client, installer, home, django_capture_on_commit_callbacks):

@@ -18,7 +18,6 @@ made on request as a job). Import the public names from here.
 from .batches import (
     BATCH_CHUNK,
     PLAN_READY_OR_LATER,
-    STALE_AFTER,
     UNFINISHED,
     plans_batch_chunk,
     plans_batch_chunks,
@@ -46,7 +45,6 @@ __all__ = [
     "NO_SURVEY",
     "PLAN_READY_OR_LATER",
     "PLAN_SECTIONS",
-    "STALE_AFTER",
     "UNFINISHED",
     "VARIANT_TITLES",
     "plan_context",

@@ -2,13 +2,11 @@
 or every dwelling of a project with an approved plan, in chunks of ``BATCH_CHUNK`` per task.
 """
 
-import datetime
 import logging
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from projects.jobs import job_add_chunk, job_claim
@@ -35,10 +33,10 @@ def _enqueue(job: Job) -> None:
     transaction.on_commit(lambda: plans_batch_task.delay(job.pk))
 
 
+# An unfinished job is still on its way, however old: a job whose worker stopped, or whose task was
+# lost, is sent again by the sweep (``projects.jobs.jobs_resume_stale``) and taken over, so asking
+# again returns it rather than starting a second one that would make every plan twice.
 UNFINISHED = (Job.Status.PENDING, Job.Status.RUNNING)
-# A job unfinished for longer than this is taken for lost (a worker that died): it no longer shows as
-# "being made", and asking again starts a new one.
-STALE_AFTER = datetime.timedelta(minutes=30)
 
 
 def plans_pending(dwelling: Dwelling) -> Job | None:
@@ -48,7 +46,6 @@ def plans_pending(dwelling: Dwelling) -> Job | None:
             project_id=dwelling.project_id,
             kind=Job.Kind.PLAN_BATCH,
             status__in=UNFINISHED,
-            created_at__gte=timezone.now() - STALE_AFTER,
         )
         .filter(Q(params__dwelling_id=dwelling.pk) | Q(params__scope="project"))
         .order_by("-created_at")
@@ -101,7 +98,6 @@ def plans_batch_start(*, actor: User, project: Project) -> Job:
             kind=Job.Kind.PLAN_BATCH,
             status__in=UNFINISHED,
             params__scope="project",
-            created_at__gte=timezone.now() - STALE_AFTER,
         ).first()
         if running is not None:
             return running
