@@ -16,6 +16,7 @@ result can list per home what changed; ``writing`` then writes it in batches.
 import codecs
 import csv
 import io
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
@@ -145,7 +146,9 @@ class Importer:
 
     # Checking: one pass, no queries.
 
-    def check(self, source) -> list[Row]:
+    def check(self, source, *, alive: Callable[[], None] | None = None) -> list[Row]:
+        """Check every row of ``source``; ``alive()`` is called every ``CHECK_BEAT`` rows, so that a
+        long check keeps its job's heartbeat."""
         table = self.table
         value_parsers = parsers()
         columns = [
@@ -164,6 +167,8 @@ class Importer:
         row_count = 0
         for line, cells in source:
             row_count += 1
+            if alive is not None and row_count % CHECK_BEAT == 0:
+                alive()
             errors: list[RowError] = []
             count = len(cells)
             values: dict[str, object] = {}
@@ -468,6 +473,9 @@ class Importer:
 
 
 # Model field -> column; the association's column holds its id by the time a row is stored.
+# Rows checked between two signs of life of an import job (its check writes nothing until the end).
+CHECK_BEAT = 2_000
+
 _COLUMN_OF = {name: column for column, name in DWELLING_FIELDS.items()}
 _COLUMN_OF["housing_association"] = "corporatie"
 

@@ -73,7 +73,8 @@ def import_dwellings(
         # One import per project at a time; dwellings of the project can still be written meanwhile.
         list(Project.objects.select_for_update(no_key=True).filter(pk=project.pk).values_list("pk"))
         importer = Importer(project, table, Plan.for_table(table), update_agreed=update_agreed)
-        rows = importer.check(table.rows())
+        # The check is a sign of life too: the job's heartbeat goes on while nothing is written yet.
+        rows = importer.check(table.rows(), alive=(lambda: progress(0)) if progress else None)
         result = ImportResult(
             errors=importer.errors,
             rows=importer.row_count,

@@ -1596,3 +1596,20 @@ def test_query_count_with_changes_and_history_is_the_same_for_10_and_100_rows(pr
     assert (few[1:], many[1:]) == ((0, 10), (0, 100))
     assert few[0] == many[0]
     assert history(project).count() == 1 * 3 + 110 * 3 + 110 * 3
+
+
+def test_a_long_check_keeps_the_job_alive_before_anything_is_written(project, lead_user, monkeypatch):
+    """The check writes nothing until the end; it still reports a sign of life every CHECK_BEAT rows, so
+    that the sweep does not take a long import for one whose worker stopped."""
+    from projects.imports import importer
+
+    monkeypatch.setattr(importer, "CHECK_BEAT", 4)
+    calls = []
+
+    def progress(processed):
+        calls.append((processed, Dwelling.objects.filter(project=project).count()))
+
+    result = run(project, lead_user, table(street(10)), progress=progress, batch_size=5)
+    assert result.created == 10
+    # Two signs of life while checking (rows 4 and 8), nothing written yet; then one per batch written.
+    assert calls == [(0, 0), (0, 0), (5, 5), (10, 10)]
