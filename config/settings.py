@@ -251,7 +251,7 @@ SURVEY_PHOTO_MAX_SIDE = env.int("SURVEY_PHOTO_MAX_SIDE", default=2048)
 # later, if no further correction came meanwhile (one correction, one new version).
 CONNECTION_PLAN_DELAY = env.int("CONNECTION_PLAN_DELAY", default=120)
 
-# Governance health check thresholds (see projects/advisories.py).
+# Governance health check thresholds (see projects/advisories/rules.py).
 # A project with at least this many planned dwellings is "large".
 GOVERNANCE_LARGE_PROJECT_DWELLINGS = env.int("GOVERNANCE_LARGE_PROJECT_DWELLINGS", default=500)
 # A project is "mostly privately owned" when at least this percentage of its dwellings is.

@@ -24,7 +24,8 @@ What is declared where
 conditions and the permission rule. This package declares everything else of a move, once
 (``moves.py``): its label as an action ("Approve the connection plan") and as what happened ("Plan
 approved"), who makes it in words, whether it is a step on the main way, whether residents may read
-it, whether it needs a reason, and its parameters, each with its form field and API field. The
+it, whether it needs a reason, and its parameters, each with its form field and API field
+(``prepare.py`` checks what a move was given and turns it into the model method's arguments). The
 dwelling page's forms, the API's transition request, the "waiting for" hint, the timeline and
 ``docs/state-machine.md`` are derived from these declarations. ``projects.services.dwelling_transition``
 makes a move; nothing else does.

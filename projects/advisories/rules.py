@@ -1,30 +1,22 @@
-"""The governance health check: advice per project, computed from its choices and its context.
-
-Each rule reads a project whose participations (with organisations), governance and sub-teams are
-loaded, and yields advisories where a choice goes against the advice of the research report "De
-laatste meter". Rules do no queries of their own, so a list of projects is checked in a fixed number
-of queries (see ``projects.selectors``). A project that follows every piece of advice yields none.
+"""The rules of the health check, per building block of the research report, in its order. Each reads
+a loaded project (no queries of its own) and yields an ``Advisory`` where a choice goes against the
+advice.
 """
 
 from collections import Counter
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 
-from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import (
     Agreement,
     Collaboration,
     Communication,
-    Governance,
     InstallerStructure,
     InstallerTiming,
     LeadModel,
     OrganisationKind,
     Phase,
     Procurement,
-    Project,
     ResponsibilityBoundary,
     Role,
     SurveyCoverage,
@@ -33,81 +25,14 @@ from projects.models import (
 )
 from projects.models.project import INSTALLING_ROLES
 
-
-class Severity(models.IntegerChoices):
-    HIGH = 3, _("high")
-    MEDIUM = 2, _("medium")
-    LOW = 1, _("low")
-
-
-@dataclass(frozen=True)
-class Advisory:
-    code: str
-    severity: Severity
-    block: str
-    reason: str
-    action: str
-
-    @property
-    def severity_label(self) -> str:
-        return Severity(self.severity).label
-
-    @property
-    def block_title(self) -> str:
-        return str(BLOCK_TITLES[self.block])
-
-
-BLOCK_TITLES = {number: title for number, title, _fields in Governance.BLOCKS}
-
-Rule = Callable[[Project, Governance], Iterator[Advisory]]
-RULES: list[Rule] = []
-
-
-def rule(func: Rule) -> Rule:
-    RULES.append(func)
-    return func
-
-
-def advise(project: Project) -> list[Advisory]:
-    """Every advisory for the project, most severe first."""
-    governance = governance_of(project)
-    found = [advisory for check in RULES for advisory in check(project, governance)]
-    return sorted(found, key=lambda a: (-a.severity, a.block, a.code))
-
-
-def block_status(advisories: list[Advisory]) -> list[dict]:
-    """Per building block its worst severity (0 when it follows the advice), for the traffic lights."""
-    worst = {}
-    for advisory in advisories:
-        worst[advisory.block] = max(worst.get(advisory.block, 0), int(advisory.severity))
-    return [
-        {"number": number, "title": title, "severity": worst.get(number, 0)}
-        for number, title, _fields in Governance.BLOCKS
-    ]
-
-
-def governance_of(project: Project) -> Governance:
-    try:
-        return project.governance
-    except Governance.DoesNotExist:
-        # Unsaved and not attached to the project: reading it must not change what the project caches.
-        return Governance(project_id=project.pk)
-
-
-def _participations(project: Project, *roles: str):
-    return [p for p in project.participations.all() if p.role in roles]
-
-
-def _leads(project: Project):
-    return _participations(project, Role.LEAD)
-
+from .base import BLOCK_TITLES, Advisory, Severity, leads_of, participations_of, rule
 
 # --- 1.1 Lead role -----------------------------------------------------------------------------
 
 
 @rule
 def lead_missing(project, governance):
-    if not _leads(project):
+    if not leads_of(project):
         yield Advisory(
             "lead_missing",
             Severity.HIGH,
@@ -122,7 +47,7 @@ def lead_missing(project, governance):
 
 @rule
 def lead_central_several(project, governance):
-    leads = {p.organisation_id for p in _leads(project)}
+    leads = {p.organisation_id for p in leads_of(project)}
     if governance.lead_model == LeadModel.CENTRAL and len(leads) > 1:
         yield Advisory(
             "lead_central_several",
@@ -163,7 +88,7 @@ def lead_varying(project, governance):
         _("The lead changes per phase. Every hand-over between lead parties costs time and information."),
         _("Prefer one central lead party; if the lead must vary, bound each phase clearly."),
     )
-    per_phase = Counter(p.phase for p in _leads(project) if p.phase)
+    per_phase = Counter(p.phase for p in leads_of(project) if p.phase)
     for phase in Phase:
         count = per_phase.get(phase.value, 0)
         if count == 0:
@@ -190,7 +115,7 @@ def lead_varying(project, governance):
 def lead_unsuitable(project, governance):
     unsuitable = (OrganisationKind.HOUSING_ASSOCIATION, OrganisationKind.INSTALLER)
     # One advisory per organisation, even when it leads several phases.
-    organisations = {lead.organisation_id: lead.organisation for lead in _leads(project)}
+    organisations = {lead.organisation_id: lead.organisation for lead in leads_of(project)}
     for organisation in organisations.values():
         if organisation.kind in unsuitable:
             yield Advisory(
@@ -292,8 +217,8 @@ def installers_late(project, governance):
 
 @rule
 def installers_separate(project, governance):
-    installers = {p.organisation_id for p in _participations(project, *INSTALLING_ROLES)}
-    has_main = bool(_participations(project, Role.MAIN_CONTRACTOR))
+    installers = {p.organisation_id for p in participations_of(project, *INSTALLING_ROLES)}
+    has_main = bool(participations_of(project, Role.MAIN_CONTRACTOR))
     if governance.installer_structure == InstallerStructure.SEPARATE or (
         len(installers) > 1 and not has_main
     ):
@@ -418,7 +343,7 @@ def communication_passive(project, governance):
 
 @rule
 def communication_contact(project, governance):
-    communicating = _participations(project, Role.COMMUNICATING_PARTY)
+    communicating = participations_of(project, Role.COMMUNICATING_PARTY)
     central = (Communication.CENTRAL_ACTIVE, Communication.CENTRAL_PASSIVE)
     if governance.communication in central and not communicating:
         yield Advisory(
@@ -472,7 +397,7 @@ def communication_contact(project, governance):
 @rule
 def stakeholders_not_involved(project, governance):
     involved = {
-        p.organisation.kind for p in _participations(project, Role.STAKEHOLDER) if p.involved_on is not None
+        p.organisation.kind for p in participations_of(project, Role.STAKEHOLDER) if p.involved_on is not None
     }
     missing = {
         OrganisationKind.GRID_OPERATOR: _(
