@@ -31,7 +31,8 @@ class DwellingFilter(django_filters.FilterSet):
 
     def __init__(self, *args, people_projects: list[int] | None = (), **kwargs):
         """``people_projects``: the projects in which a dwelling may be found by its people's names
-        (``projects.permissions.people_search_projects``); None for every project."""
+        (``projects.permissions.people_search_projects``); None for every project of the queryset (a
+        list of one project whose people the user may search)."""
         super().__init__(*args, **kwargs)
         self.people_projects = people_projects
 

@@ -8,7 +8,8 @@ machine:
 (b) importing 100,000 register rows with ``projects.imports.services.import_dwellings`` against a bare
     ``bulk_create`` of the same rows (goal: at most 2x);
 (c) a bulk move of 5,000 dwellings with ``dwellings_bulk_transition`` against a bare ``bulk_create``
-    of the log rows plus a ``bulk_update`` of the dwellings.
+    of the log rows plus a ``bulk_update`` of the dwellings, and against the floor: the same
+    ``bulk_create`` and one ``UPDATE`` (goal: at most 3x the floor).
 
 Runs under ``scripts/with-services`` (DATABASE_URL: a throwaway PostgreSQL); it creates the database
 and the schema itself and needs nothing else. Without DATABASE_URL it uses SQLite in a temporary
@@ -48,12 +49,14 @@ BASELINE_DWELLINGS = 1_000
 MOVE_SIZE = 5_000
 IMPORT_GOAL = 2.0
 LIST_GOAL = 3.0
+SEARCH_GOAL = 2.0
+MOVE_GOAL = 3.0  # against the floor: bulk_create of the log rows and one UPDATE
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--dwellings", type=int, default=100_000, help="size of the big project (100000)")
-    parser.add_argument("--repeat", type=int, default=7, help="requests per page; the median counts (7)")
+    parser.add_argument("--repeat", type=int, default=15, help="requests per page; the median counts (15)")
     parser.add_argument("--no-write", action="store_true", help=f"do not write {DOC.relative_to(ROOT)}")
     args = parser.parse_args(argv)
     if args.dwellings < 2 * BASELINE_DWELLINGS:
@@ -189,36 +192,39 @@ class Bench:
         client = Client()
         client.force_login(self.lead)
         pages = [
-            ("first page", ""),
-            ("filtered: ?state=informed", "?state=informed"),
-            ("search: ?q=jansen", "?q=jansen"),
+            ("first page", "", LIST_GOAL),
+            ("filtered: ?state=informed", "?state=informed", LIST_GOAL),
+            ("search: ?q=jansen", "?q=jansen", SEARCH_GOAL),
         ]
 
-        def measure(project, query):
+        def queries_of(project, query):
             url = f"/projects/{project.slug}/dwellings/{query}"
             with CaptureQueriesContext(connection) as captured:
                 response = client.get(url)
             assert response.status_code == 200, (url, response.status_code)
-            queries = len(captured)  # now: the next request empties the query log
-            times = []
+            return url, len(captured), response.context["total"]  # now: the next request empties the log
+
+        def measure(query):
+            """The two projects' pages in turns, so that whatever else the machine does weighs on both."""
+            (small_url, *small_seen), (big_url, *big_seen) = queries_of(small, query), queries_of(big, query)
+            small_times, big_times = [], []
             for _ in range(self.args.repeat):
-                seconds, response = _seconds(client.get, url)
-                times.append(seconds)
-            return statistics.median(times), queries, response.context["total"]
+                small_times.append(_seconds(client.get, small_url)[0])
+                big_times.append(_seconds(client.get, big_url)[0])
+            return (statistics.median(small_times), *small_seen), (statistics.median(big_times), *big_seen)
 
         self.say()
         self.say(f"(a) Dwelling list page, lead party, median of {self.args.repeat} requests")
         rows = []
-        for label, query in pages:
-            base_time, base_queries, base_total = measure(small, query)
-            time_, queries, total = measure(big, query)
+        for label, query, goal in pages:
+            (base_time, base_queries, base_total), (time_, queries, total) = measure(query)
             rows.append(
                 [
                     label,
                     f"{_ms(time_)}, {queries} queries ({total:,} match)",
                     f"{_ms(base_time)}, {base_queries} queries ({base_total:,} match)",
                     _ratio(time_, base_time),
-                    f"≤ {LIST_GOAL:.0f}x, same queries",
+                    f"≤ {goal:.0f}x, same queries",
                 ]
             )
             self.say(
@@ -490,10 +496,16 @@ class Bench:
             f"  floor (bulk_create + one UPDATE, rolled back): {_ms(least)}   ratio {_ratio(seconds, least)}"
         )
         label = f"hold {size:,} informed dwellings (chunks of 200)"
-        value = f"{seconds:.1f} s ({size / seconds:,.0f} dwellings/s)"
+        value = f"{_ms(seconds)} ({size / seconds:,.0f} dwellings/s)"
         self.tables["c"] = [
             [label, value, f"bulk_create + bulk_update: {_ms(baseline)}", _ratio(seconds, baseline), "–"],
-            [label, value, f"bulk_create + one UPDATE: {_ms(least)}", _ratio(seconds, least), "–"],
+            [
+                label,
+                value,
+                f"bulk_create + one UPDATE: {_ms(least)}",
+                _ratio(seconds, least),
+                f"≤ {MOVE_GOAL:.0f}x",
+            ],
         ]
 
     # --- the document ----------------------------------------------------------------------------
@@ -522,10 +534,11 @@ class Bench:
             "",
             f"## (a) Dwelling list page at {self.size:,} dwellings",
             "",
-            f"Server time (median of {self.args.repeat} requests through Django's test client, as the lead",
-            "party, DEBUG off) and queries per request, against the same page of a project of",
-            f"{BASELINE_DWELLINGS:,} dwellings in the same database. The database is vacuumed and analysed",
-            "after the build, as autovacuum leaves a table that has settled. The search looks for a name.",
+            f"Server time (median of {self.args.repeat} requests through Django's test client, the two",
+            "projects' pages in turns, as the lead party, DEBUG off) and queries per request, against the",
+            f"same page of a project of {BASELINE_DWELLINGS:,} dwellings in the same database. The database is",
+            "vacuumed and analysed after the build, as autovacuum leaves a table that has settled. The",
+            "search looks for a name; its matches grow with the project, its cost should not grow more.",
             "",
             f"| page | {self.size:,} dwellings | baseline: {BASELINE_DWELLINGS:,} dwellings | ratio | goal |",
             "|---|---|---|---|---|",
@@ -544,11 +557,13 @@ class Bench:
             "",
             "## (c) Bulk move",
             "",
-            "`dwellings_bulk_transition` (each dwelling locked, checked, saved and logged on its own, in",
-            "chunks of 200 with a transaction each) against two baselines that check nothing and write the",
-            "same log rows with `bulk_create`: one sets the dwellings' fields with `bulk_update` (which",
-            "spends its time building CASE expressions in Python), the other with one `UPDATE` for all,",
-            "which is about the least the database can do (rolled back afterwards).",
+            "`dwellings_bulk_transition` in chunks of 200, a transaction each: the chunk locked with one",
+            "query, each dwelling checked in Python through the workflow's rules, the moved ones written",
+            "with one `UPDATE` per set of equal new values and their log rows with one `INSERT`, the events",
+            "published per chunk. Against two baselines that check nothing and write the same log rows with",
+            "`bulk_create`: one sets the dwellings' fields with `bulk_update` (which spends its time",
+            "building CASE expressions in Python), the other with one `UPDATE` for all, which is about the",
+            "least the database can do (rolled back afterwards).",
             "",
             "| | value | baseline | ratio | goal |",
             "|---|---|---|---|---|",
@@ -567,8 +582,10 @@ class Bench:
             "  the whole table (a search that scans every contact of every project).",
             "- (b) The import checks every row in Python before it writes anything; the goal is that all",
             "  its checking costs at most as much again as the bare write.",
-            "- (c) The service moves one dwelling at a time, so it is a multiple of the bulk write;",
-            "  dwellings per second tells how long a bulk-move job for a cluster or a whole project runs.",
+            "- (c) The service checks every dwelling as a single move would, so it costs a small multiple",
+            "  of the bare write; dwellings per second tells how long a bulk-move job for a cluster or a",
+            "  whole project runs. A move that another app validates or writes for (planning a survey)",
+            "  still goes one dwelling at a time.",
             "",
         ]
         return "\n".join(lines)

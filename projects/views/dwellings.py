@@ -58,7 +58,9 @@ def _filtered(request, project):
     base = selectors.dwelling_list(
         user=request.user, project=project, sort=request.GET.get("sort", "address")
     )
-    people = [project.pk] if can_search_people(request.user, project) else []
+    # The list holds this project's dwellings only: who may search its people searches every one of
+    # the list's (None), which spares the search a join to tell each person's project.
+    people = None if can_search_people(request.user, project) else []
     return DwellingFilter(request.GET or None, queryset=base, people_projects=people)
 
 
