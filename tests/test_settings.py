@@ -93,3 +93,25 @@ class TestHealthz:
 def test_openapi_schema_is_valid_and_without_warnings():
     result = manage("spectacular", "--validate", "--fail-on-warn", "--file", os.devnull, env={})
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_the_apps_connections_price_random_reads_for_ssds():
+    """DB_RANDOM_PAGE_COST (1.1 unless set) reaches every connection the app opens; with the server's
+    default of 4 the planner reads a whole big project for a search with a few thousand matches."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("a PostgreSQL setting")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW random_page_cost")
+        assert cursor.fetchone()[0] == "1.1"
+    result = manage(
+        "shell",
+        "-c",
+        "from django.conf import settings; print(settings.DATABASES['default'].get('OPTIONS'))",
+        env={**PRODUCTION_ENV, "DB_RANDOM_PAGE_COST": ""},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "random_page_cost" not in result.stdout
