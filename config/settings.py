@@ -195,6 +195,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "projects.tasks.jobs_resume_stale_task",
         "schedule": crontab(minute="*/5"),
     },
+    "agreements-expire": {
+        "task": "procurement.tasks.agreements_expire_task",
+        "schedule": crontab(hour=0, minute=5),
+    },
 }
 # A running job without a sign of life (progress) for this many seconds lost its worker: another
 # worker takes it over and goes on from where it got (projects/jobs.py; checked every five minutes).

@@ -1,1 +1,0 @@
-"""Work packages and framework agreements: built in the procurement issue."""
