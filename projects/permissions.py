@@ -312,7 +312,7 @@ def can_see_access_contact(user: User, dwelling) -> bool:
     """The resident's name and phone, for the appointment or access to the home."""
     relations = dwelling_relations(user, dwelling)
     return can_see_contacts(user, dwelling) or bool(
-        relations & {Role.SURVEY_PARTY, "surveyor", "installer", "technician"}
+        relations & {Role.SURVEY_PARTY, "surveyor", "installer", Role.SUBCONTRACTOR, "technician"}
     )
 
 
@@ -393,8 +393,17 @@ def can_lead(user: User, dwelling) -> bool:
 
 
 can_approve_plan = can_lead
-# Until work packages exist (procurement), the lead party assigns a dwelling to an installer.
-can_assign = can_lead
+
+
+def granted(move: str, user: User, dwelling) -> bool:
+    """Whether another app lets ``user`` make ``move`` for ``dwelling`` (``projects.workflow.grant``)."""
+    return any(grant(user, dwelling) for grant in workflow.grants(move))
+
+
+def can_assign(user: User, dwelling) -> bool:
+    """The lead party assigns a dwelling to an installer; an app may let someone else take the work
+    (procurement: the installer that accepts the work package the dwelling is in)."""
+    return can_lead(user, dwelling) or granted("assign", user, dwelling)
 
 
 def can_install(user: User, dwelling) -> bool:

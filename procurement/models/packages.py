@@ -6,6 +6,7 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 from projects.models import Dwelling, Organisation, Project
@@ -93,6 +94,10 @@ class WorkPackage(models.Model):
     @property
     def last_day(self) -> datetime.date:
         return self.last_week + datetime.timedelta(days=6)
+
+    @cached_property
+    def open_dwelling_ids(self) -> frozenset[int]:
+        return frozenset(self.items.filter(open=True).values_list("dwelling_id", flat=True))
 
 
 class PackageDwelling(models.Model):

@@ -15,6 +15,7 @@ from procurement.rules import offer_refusal
 from projects.errors import Conflict
 from projects.models import Dwelling, Organisation, Project, Role, User
 from projects.permissions import dwellings_visible_to
+from projects.services import dwellings_bulk_transition
 from projects.states import DwellingState
 
 
@@ -112,9 +113,12 @@ def package_offer(
     package = _locked(package_id, expected_version)
     if not can_manage_packages(actor, package.project):
         raise PermissionDenied(_("Only a coordinator of the lead party offers work packages."))
-    if package.status not in (PackageStatus.DRAFT, PackageStatus.DECLINED):
+    if package.status not in OFFERABLE:
         raise PackageChanged(
-            _("Package #%(number)s is %(status)s; only a draft or declined package can be offered.")
+            _(
+                "Package #%(number)s is %(status)s; "
+                "only a draft, declined or withdrawn package can be offered."
+            )
             % {"number": package.number, "status": package.get_status_display()}
         )
     installer = Organisation.objects.filter(
@@ -141,11 +145,13 @@ def package_offer(
 
 
 INSTALLING_ROLES = (Role.MAIN_CONTRACTOR, Role.INSTALLER)
+OFFERABLE = (PackageStatus.DRAFT, PackageStatus.DECLINED, PackageStatus.WITHDRAWN)
 
 
 @transaction.atomic
 def package_withdraw(*, actor: User, package_id: int, reason: str, expected_version: int | None = None):
-    """Take an offer back before the installer accepted it; the dwellings stay in the (draft) package."""
+    """Take an offer back before the installer accepted it; the dwellings stay in the package, which can
+    be offered again (to the same installer or another), and the installer reads that it was withdrawn."""
     package = _locked(package_id, expected_version)
     if not can_manage_packages(actor, package.project):
         raise PermissionDenied(_("Only a coordinator of the lead party withdraws an offer."))
@@ -156,7 +162,13 @@ def package_withdraw(*, actor: User, package_id: int, reason: str, expected_vers
         )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the offer is withdrawn.")})
-    _bump(package, status=PackageStatus.DRAFT, installer=None, agreement=None, reason=reason.strip())
+    _bump(
+        package,
+        status=PackageStatus.WITHDRAWN,
+        reason=reason.strip(),
+        decided_at=timezone.now(),
+        decided_by=actor,
+    )
     return package
 
 
@@ -183,3 +195,66 @@ def package_decline(*, actor: User, package_id: int, reason: str, expected_versi
         decided_by=actor,
     )
     return package
+
+
+@transaction.atomic
+def package_accept(*, actor: User, package_id: int, expected_version: int | None = None):
+    """The installer accepts an offer: its dwellings move to *assigned* through the workflow, in bulk,
+    one log row each. A dwelling that can no longer move (withdrawn meanwhile) is skipped with its
+    reason and leaves the package. Returns the package and the bulk result."""
+    from procurement import workflow as procurement_workflow
+
+    package = _locked(package_id, expected_version)
+    if package.installer_id != actor.organisation_id:
+        raise WorkPackage.DoesNotExist
+    if not can_decide_package(actor, package):
+        raise PermissionDenied(_("Only a coordinator of the installer accepts or declines an offer."))
+    if package.status != PackageStatus.OFFERED:
+        raise PackageChanged(
+            _("Package #%(number)s is %(status)s; there is no open offer to accept.")
+            % {"number": package.number, "status": package.get_status_display()}
+        )
+    procurement_workflow.forget(actor)
+    result = dwellings_bulk_transition(
+        actor=actor,
+        dwelling_ids=sorted(package.open_dwelling_ids),
+        transition="assign",
+        installer=package.installer,
+        package=package,
+        reason=_("Package #%(number)s accepted") % {"number": package.number},
+    )
+    if result.skipped:
+        PackageDwelling.objects.filter(
+            package=package, dwelling_id__in=[row[0] for row in result.skipped]
+        ).update(open=False)
+    _bump(package, status=PackageStatus.ACCEPTED, decided_at=timezone.now(), decided_by=actor, reason="")
+    procurement_workflow.forget(actor)
+    return package, result
+
+
+@transaction.atomic
+def package_hand(*, actor: User, package_id: int, dwelling_ids, subcontractor_id: int | None):
+    """The main contractor hands dwellings of its accepted package to one of its subcontractors in the
+    project (or takes them back: ``subcontractor_id`` None). The subcontractor then sees those only."""
+    package = _locked(package_id, None)
+    if package.installer_id != actor.organisation_id or package.status != PackageStatus.ACCEPTED:
+        raise WorkPackage.DoesNotExist
+    if not can_decide_package(actor, package):
+        raise PermissionDenied(_("Only a coordinator of the main contractor hands out dwellings."))
+    subcontractor = None
+    if subcontractor_id is not None:
+        subcontractor = Organisation.objects.filter(
+            pk=subcontractor_id,
+            participations__project=package.project,
+            participations__role=Role.SUBCONTRACTOR,
+        ).first()
+        if subcontractor is None:
+            raise ValidationError(
+                {"subcontractor": _("Choose a subcontractor that takes part in this project.")}
+            )
+    ids = set(dwelling_ids)
+    if not ids or not ids <= package.open_dwelling_ids:
+        raise ValidationError({"dwellings": _("Choose dwellings of this package.")})
+    return PackageDwelling.objects.filter(package=package, dwelling_id__in=ids, open=True).update(
+        subcontractor=subcontractor
+    )

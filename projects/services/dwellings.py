@@ -215,12 +215,13 @@ def dwellings_bulk_transition(
     Python through the same rules as a single move; the dwellings that may move are written with one
     UPDATE and their log rows with one INSERT, and *a dwelling moved* is told once the chunk commits.
     A dwelling that cannot move is skipped with the reason. A move for which another app registered a
-    validator or writer (which may read what the moves before it wrote) is made one dwelling at a time.
+    writer, or a validator that may read what the moves before it wrote (not ``bulk_safe``), is made one
+    dwelling at a time.
     """
     spec = MOVES.get(transition)
     if spec is None:
         raise TransitionRefused(_("Unknown transition “%(name)s”.") % {"name": transition})
-    one_by_one = bool(workflow.validators(spec.name) or workflow.writers(spec.name))
+    one_by_one = workflow.one_at_a_time(spec.name)
     ids = list(dict.fromkeys(dwelling_ids))
     result = BulkResult()
     done = 0

@@ -35,6 +35,8 @@ Extension points (``registry.py``), filled by other apps in their ``AppConfig.re
 - ``validator(move)``: runs inside the row lock, after the base has prepared the move's parameters and
   before the model method; raises a translated ``ValidationError`` and nothing is saved (the
   surveyor's capacity, a complete survey).
+- ``grant(move)``: lets someone make a move besides whom the base's rule allows (the installer that
+  accepts its work package takes the work: ``assign``).
 - ``writer(move)``: runs in the same transaction after the move is saved and logged (the visit row,
   the slot a visit takes).
 - ``on_moved(subscriber)`` and ``on_register_changed(subscriber)``: events published once the
@@ -61,9 +63,12 @@ from .registry import (
     dwelling_panel,
     dwelling_panels,
     dwelling_sections,
+    grant,
+    grants,
     links_on,
     on_moved,
     on_register_changed,
+    one_at_a_time,
     project_link,
     project_links,
     project_panel,
@@ -89,10 +94,13 @@ __all__ = [
     "dwelling_panel",
     "dwelling_panels",
     "dwelling_sections",
+    "grant",
+    "grants",
     "links_on",
     "move",
     "on_moved",
     "on_register_changed",
+    "one_at_a_time",
     "project_link",
     "project_links",
     "project_panel",

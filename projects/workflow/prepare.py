@@ -104,16 +104,21 @@ def assign(actor, dwelling, params) -> dict:
 
     require(params, "installer")
     installer_id = getattr(params["installer"], "pk", params["installer"])
-    participation = (
-        Participation.objects.filter(
-            project_id=dwelling.project_id, organisation_id=installer_id, role__in=INSTALLING_ROLES
+    # Read once per person and project: a bulk move assigns many dwellings of one project.
+    known = actor.__dict__.setdefault("_installers_in", {})
+    key = (dwelling.project_id, installer_id)
+    if key not in known:
+        participation = (
+            Participation.objects.filter(
+                project_id=dwelling.project_id, organisation_id=installer_id, role__in=INSTALLING_ROLES
+            )
+            .select_related("organisation")
+            .first()
         )
-        .select_related("organisation")
-        .first()
-    )
-    if participation is None:
+        known[key] = participation.organisation if participation else None
+    if known[key] is None:
         raise ValidationError({"installer": _("Choose an installer that takes part in this project.")})
-    return {"installer": participation.organisation}
+    return {"installer": known[key]}
 
 
 def dated(name: str, *, past_only: bool = False) -> Callable:

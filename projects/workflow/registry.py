@@ -38,6 +38,11 @@ class Scope:
 
 # Per move: (attempt) -> None, raising ValidationError. Inside the row lock, before the model method.
 _validators: dict[str, list[Callable]] = {}
+# The validators that read only their own dwelling and what the moves of a chunk do not write: a bulk
+# move may check a whole chunk before it writes any of it.
+_bulk_safe: set[Callable] = set()
+# Per move: (user, dwelling) -> bool: another app lets someone make the move (besides the base's rule).
+_grants: dict[str, list[Callable]] = {}
 # Per move: (attempt) -> None. Same transaction, after the dwelling is saved and the move logged.
 _writers: dict[str, list[Callable]] = {}
 # (event) -> None, after commit: enqueue work, nothing else.
@@ -60,12 +65,29 @@ def _add(items: list, function: Callable) -> Callable:
     return function
 
 
-def validator(*moves: str) -> Callable:
-    """Decorator: check ``moves`` before they are made."""
+def validator(*moves: str, bulk_safe: bool = False) -> Callable:
+    """Decorator: check ``moves`` before they are made. ``bulk_safe``: the check reads only its own
+    dwelling and data that the moves do not write, so a bulk move may check a whole chunk first and
+    write it at once; otherwise a bulk move goes one dwelling at a time."""
 
     def register(function: Callable) -> Callable:
         for name in moves:
             _add(_validators.setdefault(name, []), function)
+        if bulk_safe:
+            _bulk_safe.add(function)
+        return function
+
+    return register
+
+
+def grant(*moves: str) -> Callable:
+    """Decorator on ``(user, dwelling) -> bool``: let someone make ``moves`` besides whom the base's rule
+    allows (procurement: the installer that accepts its package takes the work). Asked once per dwelling
+    and move, so it should read a value cached on the user, not run a query per call."""
+
+    def register(function: Callable) -> Callable:
+        for name in moves:
+            _add(_grants.setdefault(name, []), function)
         return function
 
     return register
@@ -126,6 +148,16 @@ def validators(move: str) -> list[Callable]:
 
 def writers(move: str) -> list[Callable]:
     return list(_writers.get(move, ()))
+
+
+def one_at_a_time(move: str) -> bool:
+    """Whether a bulk move must make ``move`` dwelling by dwelling: a writer, or a validator that may
+    read what the move before it wrote."""
+    return bool(writers(move)) or any(check not in _bulk_safe for check in validators(move))
+
+
+def grants(move: str) -> list[Callable]:
+    return list(_grants.get(move, ()))
 
 
 def scopes() -> list[Scope]:

@@ -42,6 +42,17 @@ pytestmark = pytest.mark.django_db
 _counter = iter(range(1, 10_000))
 
 
+def agreed_homes(count, project, **fields):
+    """Dwellings whose owner signed: ready for an installer."""
+    values = {
+        "state": "agreed",
+        "signatory": "owner_occupier",
+        "agreement_signed_on": timezone.localdate(),
+        **fields,
+    }
+    return DwellingFactory.create_batch(count, project=project, **values)
+
+
 def installer_in(project, *, capacity=20, name=None):
     """An installer taking part in ``project`` with a coordinator, its capacity and a valid certificate."""
     installer = OrganisationFactory(kind=OrganisationKind.INSTALLER, **({"name": name} if name else {}))
@@ -81,7 +92,7 @@ def world(advised_project, lead_user):
     ProjectProcurement.objects.create(project=project, pool=pool)
     installer = installer_in(project, capacity=10, name="Installatiebedrijf Vonk")
     agreement_for(installer, lead_user.organisation, pool=pool)
-    homes = DwellingFactory.create_batch(8, project=project, state="agreed", street="Merelstraat")
+    homes = agreed_homes(8, project, street="Merelstraat")
     package = package_create(
         actor=lead_user,
         project=project,
@@ -253,7 +264,7 @@ class TestOffer:
         pool = Pool.objects.create(name="Pool Zuid", owner=lead_user.organisation)
         ProjectProcurement.objects.create(project=other, pool=pool)
         pool.agreements.add(*FrameworkAgreement.objects.filter(installer=installer))
-        busy = DwellingFactory.create_batch(7, project=other, state="agreed")
+        busy = agreed_homes(7, other)
         lead_user = User.objects.get(pk=lead_user.pk)  # its roles are read once per user object
         elsewhere = package_create(
             actor=lead_user,
@@ -321,7 +332,7 @@ class TestDecision:
             package_decline(actor=other, package_id=offered.pk, reason="Niet van ons")
         assert WorkPackage.objects.get(pk=offered.pk).status == PackageStatus.OFFERED
 
-    def test_a_withdrawn_offer_cannot_be_declined(self, world, offered):
+    def test_a_withdrawn_offer_cannot_be_declined_and_says_so(self, world, offered):
         package_withdraw(
             actor=world["lead"],
             package_id=offered.pk,
@@ -329,14 +340,13 @@ class TestDecision:
             expected_version=offered.version,
         )
         coordinator = UserFactory(organisation=world["installer"])
-        with pytest.raises(WorkPackage.DoesNotExist):  # it is no longer offered to this installer
+        with pytest.raises(PackageChanged, match="withdrawn; there is no open offer"):
             package_decline(actor=coordinator, package_id=offered.pk, reason="Te laat")
         package = WorkPackage.objects.get(pk=offered.pk)
-        assert (package.status, package.installer, package.reason) == (
-            PackageStatus.DRAFT,
-            None,
-            "Verkeerde week",
-        )
+        assert (package.status, package.reason) == (PackageStatus.WITHDRAWN, "Verkeerde week")
+        # It can be offered again.
+        again = package_offer(actor=world["lead"], package_id=offered.pk, installer_id=world["installer"].pk)
+        assert again.status == PackageStatus.OFFERED
 
 
 def test_a_refusal_reads_in_dutch_by_default(world, lead_user):
