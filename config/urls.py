@@ -28,6 +28,7 @@ urlpatterns = [
     path("organisation/people/", include("projects.people_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/<slug:slug>/sample/", include("surveys.sampling.urls")),
+    path("projects/<slug:slug>/packages/", include("procurement.urls")),
     path("projects/", include("projects.urls")),
     path("surveys/", include("surveys.urls")),
     path("plans/", include("surveys.plans.urls")),

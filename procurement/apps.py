@@ -9,7 +9,10 @@ class ProcurementConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
-        from procurement import workflow  # noqa: F401 - scope, the installer's grant and the assign rule
+        from procurement import (
+            pages,  # noqa: F401 - the button to the work packages
+            workflow,  # noqa: F401 - scope, the installer's grant and the assign rule
+        )
         from procurement.models import (
             Certificate,
             FrameworkAgreement,

@@ -152,6 +152,7 @@ PHOTO = Fill(lambda w: w.objects["photo"].pk, home=True)
 SLOT = Fill(lambda w: w.objects["slots"]["published"].pk)
 COORDINATOR = Fill(lambda w: w.people["coordinator"].pk)
 COLLEAGUE = Fill(lambda w: w.people["colleague"].pk)
+PACKAGE = Fill(lambda w: w.objects["package"].number)
 
 # Per route (its name, or its route string when unnamed) and keyword. A route's keyword is looked up
 # here first, then in KWARG_FILLS; the admin's object ids come from ADMIN_OBJECTS.
@@ -199,6 +200,10 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
     ("dwelling-timeline", "pk"): dwelling("surveyed"),
     ("dwelling-transitions", "pk"): dwelling("registered"),
     ("people:edit", "pk"): COLLEAGUE,
+    **{
+        (f"packages:{name}", "number"): PACKAGE
+        for name in ("detail", "offer", "withdraw", "accept", "decline", "hand")
+    },
     ("people:unlock", "pk"): COLLEAGUE,
     ("admin:view_on_site", "content_type_id"): Fill(
         lambda w: ContentType.objects.get_for_model(w.project).pk, scoped=False
@@ -413,6 +418,7 @@ PAYLOADS: dict[str, Callable[[World], dict]] = {
     },
     "sampling:stratum": lambda w: {"dwelling": [w.dwellings["informed"].pk, w.dwellings["registered"].pk]},
     "sampling:propose": lambda w: {"dwelling": [w.dwellings["informed"].pk]},
+    "packages:withdraw": lambda w: {"version": w.objects["package"].version, "reason": "Inbraak"},
     # The API.
     "dwelling-transitions": lambda w: {"transition": "inform", "expected_state": "registered"},
     "project-governance": lambda w: {"version": w.objects["governance"].version, "lead_model": "varying"},
@@ -448,6 +454,7 @@ WRITES: dict[str, tuple[str, str]] = {
     "people:edit": ("POST", "coordinator"),
     "sampling:stratum": ("POST", "coordinator"),
     "sampling:propose": ("POST", "coordinator"),
+    "packages:withdraw": ("POST", "coordinator"),
     "dwelling-transitions": ("POST", "coordinator"),
     "project-governance": ("PATCH", "coordinator"),
     "planning_api:slot-book": ("POST", "planner"),

@@ -121,6 +121,7 @@ def build_world(word: str = "Kwartelkoning") -> World:
     )
     from rest_framework.authtoken.models import Token
 
+    from procurement.models import FrameworkAgreement, PackageDwelling, WorkPackage
     from surveys.models import ConnectionPlan, Photo, Survey, SurveySlot, Visit
 
     project = ProjectFactory(
@@ -398,7 +399,36 @@ def build_world(word: str = "Kwartelkoning") -> World:
     periodic = PeriodicTask.objects.create(
         name=f"{word} opruimen", task="projects.tasks.nothing", interval=interval
     )
+    # A work package of the agreed home, offered to the project's installer under a framework agreement.
+    lead = organisations["lead"]
+    agreement = FrameworkAgreement.objects.create(
+        reference=f"RO-{word}",
+        contracting_party=lead,
+        installer=installer,
+        scope="both",
+        starts_on=now.date() - datetime.timedelta(days=365),
+        ends_on=now.date() + datetime.timedelta(days=365),
+        status="active",
+    )
+    monday = now.date() + datetime.timedelta(days=7 - now.date().weekday())
+    package = WorkPackage.objects.create(
+        project=project,
+        number=1,
+        name=f"Pakket {word}",
+        status="offered",
+        installer=installer,
+        agreement=agreement,
+        first_week=monday,
+        last_week=monday + datetime.timedelta(weeks=2),
+        created_by=coordinator,
+        offered_by=coordinator,
+        offered_at=now,
+    )
+    PackageDwelling.objects.create(package=package, dwelling=dwellings["agreed"])
+
     objects = {
+        "package": package,
+        "agreement": agreement,
         "governance": governance,
         "survey": survey,
         "photo": photo,
@@ -427,6 +457,8 @@ def build_world(word: str = "Kwartelkoning") -> World:
         project.neighbourhood,
         token.key,
         subteam.name,
+        package.name,
+        agreement.reference,
         *(user.email for user in people.values()),
         *(user.last_name for user in people.values()),
         *(value for values in home_secrets.values() for value in values),

@@ -1,0 +1,52 @@
+"""Reads of procurement, scoped first and in a fixed number of queries."""
+
+from django.db.models import Count, Q, QuerySet
+
+from procurement.models import PackageDwelling, PackageStatus, WorkPackage
+from procurement.permissions import can_manage_packages
+from projects.models import Project, User
+from projects.permissions import FULL_VIEW_ROLES, dwellings_visible_to, project_roles
+
+# What an installer sees of the packages offered to it: the open offer, and the work it took.
+INSTALLER_SEES = (PackageStatus.OFFERED, PackageStatus.ACCEPTED)
+
+
+def packages_visible_to(user: User, project: Project) -> QuerySet[WorkPackage]:
+    """The lead party, the heat company and the communicating party see every package of the project;
+    an installer the ones offered to it or accepted by it; a subcontractor the accepted ones it was
+    handed dwellings of; everyone else none."""
+    packages = WorkPackage.objects.filter(project=project)
+    if user.is_authenticated and user.is_active and user.is_superuser:  # who runs the platform
+        return packages
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None or user.in_field_only:
+        return packages.none()
+    if project_roles(user).get(project.pk, set()) & FULL_VIEW_ROLES:
+        return packages
+    org = user.organisation_id
+    handed = PackageDwelling.objects.filter(open=True, subcontractor_id=org).values("package_id")
+    return packages.filter(
+        Q(installer_id=org, status__in=INSTALLER_SEES) | Q(pk__in=handed, status=PackageStatus.ACCEPTED)
+    )
+
+
+def package_list(user: User, project: Project) -> QuerySet[WorkPackage]:
+    return (
+        packages_visible_to(user, project)
+        .select_related("installer", "agreement")
+        .annotate(size=Count("items", filter=Q(items__open=True)))
+        .order_by("-number")
+    )
+
+
+def package_dwellings(user: User, package: WorkPackage):
+    """The package's dwellings that the user sees (a subcontractor: the ones handed to it)."""
+    visible = dwellings_visible_to(user).filter(project_id=package.project_id)
+    return (
+        PackageDwelling.objects.filter(package=package, open=True, dwelling__in=visible)
+        .select_related("dwelling", "subcontractor")
+        .order_by("dwelling__street", "dwelling__house_number", "dwelling__house_letter")
+    )
+
+
+def can_see_packages(user: User, project: Project) -> bool:
+    return can_manage_packages(user, project) or packages_visible_to(user, project).exists()

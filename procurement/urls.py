@@ -1,0 +1,17 @@
+"""Work packages of a project, mounted at ``projects/<slug:slug>/packages/``."""
+
+from django.urls import path
+
+from procurement import views
+
+app_name = "packages"
+
+urlpatterns = [
+    path("", views.package_list, name="list"),
+    path("<int:number>/", views.package_detail, name="detail"),
+    path("<int:number>/offer/", views.package_offer, name="offer"),
+    path("<int:number>/withdraw/", views.package_withdraw, name="withdraw"),
+    path("<int:number>/accept/", views.package_accept, name="accept"),
+    path("<int:number>/decline/", views.package_decline, name="decline"),
+    path("<int:number>/hand/", views.package_hand, name="hand"),
+]
