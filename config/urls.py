@@ -36,6 +36,7 @@ urlpatterns = [
     path("api/v1/surveys/", include("surveys.api_urls")),
     path("api/v1/plans/", include("surveys.plans.api_urls")),
     path("api/v1/slots/", include("surveys.planning.api_urls")),
+    path("api/v1/packages/", include("procurement.api_urls")),
     path("api/v1/", include("projects.api_urls")),
     # The schema answers only a logged-in user (SERVE_PERMISSIONS); the docs page sends others to log in.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

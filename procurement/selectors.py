@@ -11,25 +11,26 @@ from projects.permissions import FULL_VIEW_ROLES, dwellings_visible_to, project_
 INSTALLER_SEES = (PackageStatus.OFFERED, PackageStatus.ACCEPTED)
 
 
-def packages_visible_to(user: User, project: Project) -> QuerySet[WorkPackage]:
-    """The lead party, the heat company and the communicating party see every package of the project;
-    an installer the ones offered to it or accepted by it; a subcontractor the accepted ones it was
-    handed dwellings of; everyone else none."""
-    packages = WorkPackage.objects.filter(project=project)
+def packages_visible_to(user: User, project: Project | None = None) -> QuerySet[WorkPackage]:
+    """The lead party, the heat company and the communicating party see every package of their
+    projects; an installer the ones offered to it or accepted by it; a subcontractor the accepted ones
+    it was handed dwellings of; everyone else none. ``project``: of that project only."""
+    packages = WorkPackage.objects.all() if project is None else WorkPackage.objects.filter(project=project)
     if user.is_authenticated and user.is_active and user.is_superuser:  # who runs the platform
         return packages
     if not user.is_authenticated or not user.is_active or user.organisation_id is None or user.in_field_only:
         return packages.none()
-    if project_roles(user).get(project.pk, set()) & FULL_VIEW_ROLES:
-        return packages
     org = user.organisation_id
+    full_view = [pk for pk, roles in project_roles(user).items() if roles & FULL_VIEW_ROLES]
     handed = PackageDwelling.objects.filter(open=True, subcontractor_id=org).values("package_id")
     return packages.filter(
-        Q(installer_id=org, status__in=INSTALLER_SEES) | Q(pk__in=handed, status=PackageStatus.ACCEPTED)
+        Q(project_id__in=full_view)
+        | Q(installer_id=org, status__in=INSTALLER_SEES)
+        | Q(pk__in=handed, status=PackageStatus.ACCEPTED)
     )
 
 
-def package_list(user: User, project: Project) -> QuerySet[WorkPackage]:
+def package_list(user: User, project: Project | None = None) -> QuerySet[WorkPackage]:
     return (
         packages_visible_to(user, project)
         .select_related("installer", "agreement")

@@ -153,6 +153,7 @@ SLOT = Fill(lambda w: w.objects["slots"]["published"].pk)
 COORDINATOR = Fill(lambda w: w.people["coordinator"].pk)
 COLLEAGUE = Fill(lambda w: w.people["colleague"].pk)
 PACKAGE = Fill(lambda w: w.objects["package"].number)
+PACKAGE_ID = Fill(lambda w: w.objects["package"].pk)
 
 # Per route (its name, or its route string when unnamed) and keyword. A route's keyword is looked up
 # here first, then in KWARG_FILLS; the admin's object ids come from ADMIN_OBJECTS.
@@ -200,6 +201,10 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
     ("dwelling-timeline", "pk"): dwelling("surveyed"),
     ("dwelling-transitions", "pk"): dwelling("registered"),
     ("people:edit", "pk"): COLLEAGUE,
+    **{
+        (f"packages_api:package-{name}", "pk"): PACKAGE_ID
+        for name in ("detail", "offer", "withdraw", "accept", "decline")
+    },
     **{
         (f"packages:{name}", "number"): PACKAGE
         for name in ("detail", "offer", "withdraw", "accept", "decline", "hand")
@@ -266,6 +271,7 @@ QUERIES: dict[str, Callable[[World], str]] = {
     "projects:dwellings": lambda w: f"q={w.contacts['informed'].name}",
     "dwelling-list": lambda w: f"project={w.project.slug}&q={w.contacts['informed'].name}",
     "planning_api:slot-list": lambda w: f"project={w.project.slug}",
+    "packages_api:package-list": lambda w: f"project={w.project.slug}",
     # One stratum of the sample: a dwelling type in a cluster (the page answers 404 without one).
     "sampling:stratum": lambda w: f"type=mid_terrace&cluster={w.dwellings['informed'].cluster}",
 }
@@ -419,6 +425,7 @@ PAYLOADS: dict[str, Callable[[World], dict]] = {
     "sampling:stratum": lambda w: {"dwelling": [w.dwellings["informed"].pk, w.dwellings["registered"].pk]},
     "sampling:propose": lambda w: {"dwelling": [w.dwellings["informed"].pk]},
     "packages:withdraw": lambda w: {"version": w.objects["package"].version, "reason": "Inbraak"},
+    "packages_api:package-withdraw": lambda w: {"version": w.objects["package"].version, "reason": "Inbraak"},
     # The API.
     "dwelling-transitions": lambda w: {"transition": "inform", "expected_state": "registered"},
     "project-governance": lambda w: {"version": w.objects["governance"].version, "lead_model": "varying"},
@@ -455,6 +462,7 @@ WRITES: dict[str, tuple[str, str]] = {
     "sampling:stratum": ("POST", "coordinator"),
     "sampling:propose": ("POST", "coordinator"),
     "packages:withdraw": ("POST", "coordinator"),
+    "packages_api:package-withdraw": ("POST", "coordinator"),
     "dwelling-transitions": ("POST", "coordinator"),
     "project-governance": ("PATCH", "coordinator"),
     "planning_api:slot-book": ("POST", "planner"),
@@ -536,6 +544,7 @@ FIELD_WORKER_OPENS = {
     "organisation-list": "their own organisation and those that share a project with it",
     "organisation-detail": "an organisation that shares a project with theirs",
     "planning_api:slot-list": "the slots of the day planned for them (none of the walked world's)",
+    "packages_api:package-list": "a list of work packages, empty for someone in the field",
     "api-root": "the API's index of links",
     "api-schema": "the API's description, for any logged-in person",
     "api-docs": "the API's documentation page, for any logged-in person",
