@@ -253,6 +253,13 @@ ADMIN_OBJECTS: dict[str, Fill] = {
     "auditlog.logentry": Fill(lambda w: w.objects["log_entry"].pk),
     "surveys.visit": Fill(lambda w: w.objects["visit"].pk, home=True),
     "surveys.survey": Fill(lambda w: w.objects["survey"].pk, home=True),
+    "procurement.frameworkagreement": Fill(lambda w: w.objects["agreement"].pk),
+    "procurement.unitrate": Fill(lambda w: w.objects["rate"].pk),
+    "procurement.pool": Fill(lambda w: w.objects["pool"].pk),
+    "procurement.projectprocurement": Fill(lambda w: w.objects["procurement"].pk),
+    "procurement.installerprofile": Fill(lambda w: w.objects["installer_profile"].pk),
+    "procurement.certificate": Fill(lambda w: w.objects["certificate"].pk),
+    "procurement.workpackage": Fill(lambda w: w.objects["package"].pk),
     "authtoken.tokenproxy": Fill(lambda w: w.objects["token"].pk),  # a project person's API key
     "axes.accessattempt": Fill(lambda w: w.objects["access_attempt"].pk),  # their failed logins
     "axes.accesslog": Fill(lambda w: w.objects["access_log"].pk),
@@ -567,6 +574,7 @@ ORGANISATION_PICKERS = {
     "admin:projects_participation_add": "any organisation on the platform can be invited into a project",
     "projects:dwelling-add": "the owner of a housing association's home: every housing association",
     "admin:projects_dwelling_add": "the owner of a housing association's home: every housing association",
+    "admin:procurement_frameworkagreement_add": "a contracting party may contract any installer",
 }
 
 

@@ -121,7 +121,16 @@ def build_world(word: str = "Kwartelkoning") -> World:
     )
     from rest_framework.authtoken.models import Token
 
-    from procurement.models import FrameworkAgreement, PackageDwelling, WorkPackage
+    from procurement.models import (
+        Certificate,
+        FrameworkAgreement,
+        InstallerProfile,
+        PackageDwelling,
+        Pool,
+        ProjectProcurement,
+        UnitRate,
+        WorkPackage,
+    )
     from surveys.models import ConnectionPlan, Photo, Survey, SurveySlot, Visit
 
     project = ProjectFactory(
@@ -425,10 +434,28 @@ def build_world(word: str = "Kwartelkoning") -> World:
         offered_at=now,
     )
     PackageDwelling.objects.create(package=package, dwelling=dwellings["agreed"])
+    rate = UnitRate.objects.create(agreement=agreement, work="delivery_set", price="1450.00")
+    pool = Pool.objects.create(name=f"Pool {word}", owner=lead)
+    pool.agreements.add(agreement)
+    choice = ProjectProcurement.objects.create(project=project, pool=pool, main_contractor=installer)
+    profile = InstallerProfile.objects.create(
+        organisation=installer, connections_per_week=12, contact_name=f"Planner {word}"
+    )
+    certificate = Certificate.objects.create(
+        organisation=installer,
+        kind="heat_network",
+        number=f"CERT-{word}",
+        valid_until=now.date() + datetime.timedelta(days=400),
+    )
 
     objects = {
         "package": package,
         "agreement": agreement,
+        "rate": rate,
+        "pool": pool,
+        "procurement": choice,
+        "installer_profile": profile,
+        "certificate": certificate,
         "governance": governance,
         "survey": survey,
         "photo": photo,
@@ -459,6 +486,9 @@ def build_world(word: str = "Kwartelkoning") -> World:
         subteam.name,
         package.name,
         agreement.reference,
+        pool.name,
+        certificate.number,
+        profile.contact_name,
         *(user.email for user in people.values()),
         *(user.last_name for user in people.values()),
         *(value for values in home_secrets.values() for value in values),
@@ -488,7 +518,7 @@ OUTSIDER_ROLES = {
     OrganisationKind.WATER_COMPANY: [Role.STAKEHOLDER],
 }
 # The apps whose admin an organisation's staff works in.
-STAFF_APPS = ("projects", "surveys", "auditlog")
+STAFF_APPS = ("projects", "surveys", "procurement", "auditlog")
 
 
 def build_outsider(kind: str) -> User:
