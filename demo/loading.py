@@ -9,6 +9,7 @@ from demo.dwellings import FillResult, dwellings_fill
 from demo.neighbourhoods import NEIGHBOURHOODS
 from demo.parties import PROJECTS, DemoError, parties_and_projects
 from demo.plans import PlanResult, plans_make
+from demo.procurement import procurement_demo
 from demo.today import subcontractor_work, surveyor_with_visits_today, technician_with_work
 from projects.models import Project, User
 
@@ -21,6 +22,7 @@ class DemoResult:
     roles_set: list[str] = field(default_factory=list)  # existing users given the demo's roles
     dwellings: list[FillResult] = field(default_factory=list)
     subcontracted: int = 0  # homes given to the subcontractor of an older database
+    packages: int = 0  # work packages made (on the first load)
     plans: PlanResult | None = None
 
     @property
@@ -31,6 +33,7 @@ class DemoResult:
             or self.roles_set
             or any(fill.added for fill in self.dwellings)
             or self.subcontracted
+            or self.packages
             or (self.plans and self.plans.made)
         )
 
@@ -74,6 +77,9 @@ def load_demo(
         dwellings=fills,
         subcontracted=subcontractor_work(),
     )
+    # After the history and today's work: from here on a home of Tuindorp-Oost goes to an installer
+    # through a work package of its pool.
+    result.packages = procurement_demo()
     if plans:
 
         def make_plans() -> None:

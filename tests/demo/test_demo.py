@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from demo.parties import USERS
+from procurement.models import Pool, ProjectProcurement, WorkPackage
 from projects.advisories import advise
 from projects.models import (
     Dwelling,
@@ -234,8 +235,12 @@ def test_existing_users_without_roles_get_them_and_changed_roles_stay(loaded):
 def test_an_older_database_gets_the_subcontractors_work_through_the_service(loaded):
     project = Project.objects.get(slug=TUINDORP)
     main = Organisation.objects.get(slug="installatiebedrijf-van-dijk")
-    # A register made before the subcontractor had work: its homes were the main contractor's.
+    # A register made before the subcontractor had work: its homes were the main contractor's, and the
+    # project did not work from a pool yet (its packages and pool came later).
     Dwelling.objects.filter(installer__slug="loodgieters-bakker").update(installer=main)
+    WorkPackage.objects.filter(project=project).delete()
+    ProjectProcurement.objects.filter(project=project).delete()
+    Pool.objects.all().delete()
     agreed = set(project.dwellings.filter(state=S.AGREED).values_list("pk", flat=True))
     assert "Gave the subcontractor 8 homes" in demo()
     homes = project.dwellings.filter(installer__slug="loodgieters-bakker")
@@ -350,3 +355,25 @@ def test_the_staff_login_opens_the_admin_of_its_own_projects(loaded, client):
     # A login without staff access has no admin at all.
     client.force_login(user("meelezer@demo.test"))
     assert client.get("/admin/projects/dwelling/").status_code == 302
+
+
+# --- Procurement -------------------------------------------------------------------------------------
+
+
+def test_the_demo_has_a_pool_and_packages_in_every_stage(loaded, client):
+    from procurement.models import AgreementStatus, Certificate, FrameworkAgreement
+
+    project = Project.objects.get(slug=TUINDORP)
+    choice = ProjectProcurement.objects.get(project=project)
+    assert choice.pool.agreements.count() == 3
+    assert choice.main_contractor.slug == "installatiebedrijf-van-dijk"
+    expired = FrameworkAgreement.objects.get(reference="RO-AMS-003")
+    assert expired.effective_status == AgreementStatus.EXPIRED
+    soon = Certificate.objects.get(organisation__slug="loodgieters-bakker")
+    assert 0 < (soon.valid_until - timezone.localdate()).days < 30
+    stages = set(WorkPackage.objects.filter(project=project).values_list("status", flat=True))
+    assert stages == {"accepted", "offered", "declined", "draft"}
+    # Its installer sees the offer waiting for it, and the work it took.
+    client.force_login(User.objects.get(email="installateur@demo.test"))
+    page = client.get(reverse("packages:list", args=[TUINDORP]))
+    assert {package.status for package in page.context["packages"]} == {"accepted", "offered"}

@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value, Win
 from django.db.models.functions import Coalesce, Lag
 from django.test import override_settings
 
+from procurement.models import ProjectProcurement
 from projects.models import Contact, Dwelling, DwellingTransition, Organisation, Ownership
 from projects.services import dwelling_transition
 from projects.services.register import REGISTER_FIELDS
@@ -278,6 +279,8 @@ def test_the_service_makes_the_same_history_from_the_same_moves(loaded):
         longest.filter(failed_visit).first(),
     ]
     fields = ("transition", "source", "target", "actor_id", "organisation_id", "reason")
+    # The history is from before the project worked from a pool: the lead party assigned homes itself.
+    ProjectProcurement.objects.filter(project__slug=TUINDORP).update(pool=None)
     for number, original in enumerate(filter(None, samples)):
         register = {name: getattr(original, name) for name in REGISTER_FIELDS}
         copy = Dwelling.objects.create(
