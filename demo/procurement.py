@@ -11,6 +11,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 
 from procurement import services
@@ -156,9 +157,10 @@ def _packages(project, lead, installers, today) -> int:
     streets = list(
         project.dwellings.filter(state=DwellingState.AGREED)
         .exclude(package_items__open=True)
-        .values_list("street", flat=True)
-        .distinct()
-        .order_by("street")[:3]
+        .values("street")
+        .annotate(homes=Count("pk"))
+        .order_by("-homes", "street")
+        .values_list("street", flat=True)[:3]
     )
     installer_user = User.objects.filter(email=MAIN_CONTRACTOR_PLANNER).first()
     for index, street in enumerate(streets):
