@@ -15,7 +15,7 @@ from procurement.models import PackageDwelling, PackageStatus, ProjectProcuremen
 from procurement.models.packages import LOADING_STATUSES
 from projects import workflow
 from projects.models import Role
-from projects.permissions import COORDINATING, does
+from projects.permissions import COORDINATING, PLANNING, does
 
 
 def _package_dwellings(user) -> dict[int, str]:
@@ -69,6 +69,12 @@ def sees_handed(user, dwelling) -> bool:
 
 def _handed_rows(user) -> Q:
     return Q(open=True, subcontractor_id=user.organisation_id, package__status=PackageStatus.ACCEPTED)
+
+
+@workflow.grant("plan_installation", "report_installed")
+def subcontractor_does_the_work(user, dwelling) -> bool:
+    """A planner or coordinator of the subcontractor the main contractor handed the dwelling to."""
+    return sees_handed(user, dwelling) and not user.in_field_only and does(user, PLANNING)
 
 
 @workflow.grant("assign")

@@ -407,13 +407,20 @@ def can_assign(user: User, dwelling) -> bool:
 
 
 def can_install(user: User, dwelling) -> bool:
-    """Plan the installation (and its technician): a planner or coordinator of the dwelling's installer."""
-    return _has_role(user, dwelling, "installer", work=PLANNING)
+    """Plan the installation (and its technician): a planner or coordinator of the dwelling's installer;
+    an app may let another party do it (procurement: the subcontractor the dwelling was handed to)."""
+    return _has_role(user, dwelling, "installer", work=PLANNING) or granted(
+        "plan_installation", user, dwelling
+    )
 
 
 def can_report_installed(user: User, dwelling) -> bool:
     """Report the work done: the installer's planner or coordinator, or the technician who did it."""
-    return can_install(user, dwelling) or _has_role(user, dwelling, "technician", work=INSTALLING)
+    return (
+        _has_role(user, dwelling, "installer", work=PLANNING)
+        or _has_role(user, dwelling, "technician", work=INSTALLING)
+        or granted("report_installed", user, dwelling)
+    )
 
 
 def can_accept_connection(user: User, dwelling) -> bool:

@@ -171,3 +171,30 @@ def test_the_main_contractor_hands_dwellings_to_a_subcontractor_who_sees_only_th
     # Taken back: the subcontractor sees nothing again.
     package_hand(actor=fresh(coordinator), package_id=package.pk, dwelling_ids=handed, subcontractor_id=None)
     assert homes_seen(sub_user) == set()
+
+
+def test_the_subcontractor_plans_and_reports_the_dwellings_handed_to_it(world, offered):  # noqa: F811
+    package, _result = package_accept(actor=fresh(world["coordinator"]), package_id=offered.pk)
+    sub = OrganisationFactory(kind=OrganisationKind.INSTALLER)
+    ParticipationFactory(project=world["project"], organisation=sub, role=Role.SUBCONTRACTOR)
+    planner = UserFactory(organisation=sub, work_roles=["planner"])
+    handed, kept = world["homes"][0], world["homes"][1]
+    package_hand(
+        actor=fresh(world["coordinator"]),
+        package_id=package.pk,
+        dwelling_ids=[handed.pk],
+        subcontractor_id=sub.pk,
+    )
+    when = next_monday(2)
+    dwelling_transition(
+        actor=fresh(planner), dwelling_id=handed.pk, transition="plan_installation", planned_on=when
+    )
+    dwelling_transition(
+        actor=fresh(planner), dwelling_id=handed.pk, transition="report_installed", installed_on=None
+    )
+    assert Dwelling.objects.get(pk=handed.pk).state == "installed"
+    with pytest.raises(Dwelling.DoesNotExist):  # not handed: it does not exist for the subcontractor
+        dwelling_transition(
+            actor=fresh(planner), dwelling_id=kept.pk, transition="plan_installation", planned_on=when
+        )
+    assert Dwelling.objects.get(pk=kept.pk).state == "assigned"
