@@ -101,12 +101,23 @@ def record_visit(attempt) -> None:
 PLAN_MOVES = {"approve_plan", "assign", "plan_installation"}
 
 
-@workflow.on_moved
-def plans_follow_moves(event) -> None:
-    if event.move in PLAN_MOVES:
-        from surveys.plans.tasks import render_plans
+@workflow.on_moved_many
+def plans_follow_moves(events) -> None:
+    """A task per ``BATCH_CHUNK`` dwellings and actor: a package of thousands accepted at once sends
+    hundreds of tasks, not thousands."""
+    from surveys.plans.services import BATCH_CHUNK
+    from surveys.plans.tasks import render_plans, render_plans_chunk
 
-        render_plans.delay(event.dwelling_id, event.actor_id)
+    by_actor: dict[int | None, list[int]] = {}
+    for event in events:
+        if event.move in PLAN_MOVES:
+            by_actor.setdefault(event.actor_id, []).append(event.dwelling_id)
+    for actor_id, ids in by_actor.items():
+        if len(ids) == 1:
+            render_plans.delay(ids[0], actor_id)
+            continue
+        for start in range(0, len(ids), BATCH_CHUNK):
+            render_plans_chunk.delay(ids[start : start + BATCH_CHUNK], actor_id)
 
 
 @workflow.on_register_changed

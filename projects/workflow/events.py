@@ -48,15 +48,21 @@ def _deliver(subscribers, event) -> None:
             )
 
 
+def _deliver_moves(events: list[DwellingMoved]) -> None:
+    for event in events:
+        _deliver(registry.moved_subscribers(), event)
+    _deliver(registry.moved_many_subscribers(), events)
+
+
 def publish_moved(event: DwellingMoved) -> None:
     """Tell the subscribers that a dwelling moved, once the current transaction commits."""
-    transaction.on_commit(lambda: _deliver(registry.moved_subscribers(), event))
+    transaction.on_commit(lambda: _deliver_moves([event]))
 
 
 def publish_moved_many(events: list[DwellingMoved]) -> None:
     """Tell the subscribers about the moves of a bulk chunk, once it commits: one callback for all."""
     if events:
-        transaction.on_commit(lambda: [_deliver(registry.moved_subscribers(), event) for event in events])
+        transaction.on_commit(lambda: _deliver_moves(list(events)))
 
 
 def publish_register_changed(event: RegisterChanged) -> None:

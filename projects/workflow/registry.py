@@ -47,6 +47,8 @@ _grants: dict[str, list[Callable]] = {}
 _writers: dict[str, list[Callable]] = {}
 # (event) -> None, after commit: enqueue work, nothing else.
 _moved_subscribers: list[Callable] = []
+# ([event, ...]) -> None, after commit: the moves of one transaction at once (a bulk chunk).
+_moved_many_subscribers: list[Callable] = []
 _register_subscribers: list[Callable] = []
 # By relation: the scopes other apps contribute to ``projects.permissions``.
 _scopes: dict[str, Scope] = {}
@@ -109,6 +111,12 @@ def on_moved(function: Callable) -> Callable:
     return _add(_moved_subscribers, function)
 
 
+def on_moved_many(function: Callable) -> Callable:
+    """Subscribe to *a dwelling moved* with the moves of one transaction in one call (a list of
+    ``events.DwellingMoved``): for work that goes in chunks, such as a task per ten dwellings."""
+    return _add(_moved_many_subscribers, function)
+
+
 def on_register_changed(function: Callable) -> Callable:
     """Subscribe to *register data changed* (``events.RegisterChanged``), after commit."""
     return _add(_register_subscribers, function)
@@ -166,6 +174,10 @@ def scopes() -> list[Scope]:
 
 def moved_subscribers() -> list[Callable]:
     return list(_moved_subscribers)
+
+
+def moved_many_subscribers() -> list[Callable]:
+    return list(_moved_many_subscribers)
 
 
 def register_subscribers() -> list[Callable]:

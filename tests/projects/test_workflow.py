@@ -110,6 +110,24 @@ def test_a_failing_subscriber_is_logged_and_undoes_nothing(
     assert "the broker is down" in caplog.text
 
 
+def test_a_subscriber_for_many_hears_a_bulk_chunk_in_one_call(
+    monkeypatch, lead_user, advised_project, django_capture_on_commit_callbacks
+):
+    from projects.services import dwellings_bulk_transition
+
+    calls = []
+    monkeypatch.setattr(registry, "_moved_many_subscribers", [calls.append])
+    homes = DwellingFactory.create_batch(5, project=advised_project, state="informed")
+    with django_capture_on_commit_callbacks(execute=True):
+        dwellings_bulk_transition(
+            actor=lead_user, dwelling_ids=[h.pk for h in homes], transition="hold", reason="Asbest"
+        )
+    assert [sorted(event.dwelling_id for event in call) for call in calls] == [sorted(h.pk for h in homes)]
+    with django_capture_on_commit_callbacks(execute=True):
+        dwelling_transition(actor=lead_user, dwelling_id=homes[0].pk, transition="resume")
+    assert [[event.move for event in call] for call in calls[1:]] == [["resume"]]
+
+
 def test_register_changes_are_told_once_committed(
     monkeypatch, lead_user, advised_project, django_capture_on_commit_callbacks
 ):
