@@ -554,8 +554,8 @@ class Bench:
         self.say()
         self.say(f"(d) A work package of {size:,} agreed dwellings: bundled, offered and accepted")
 
-        def offer():
-            package = procurement.package_create(
+        def bundle():
+            return procurement.package_create(
                 actor=lead,
                 project=self.big,
                 name="Bench",
@@ -563,9 +563,11 @@ class Bench:
                 first_week=first,
                 last_week=last,
             )
-            return procurement.package_offer(actor=lead, package_id=package.pk, installer_id=installer.pk)
 
-        offer_seconds, package = _seconds(offer)
+        bundle_seconds, package = _seconds(bundle)
+        offer_seconds, package = _seconds(
+            procurement.package_offer, actor=lead, package_id=package.pk, installer_id=installer.pk
+        )
         accept_seconds, (package, result) = _seconds(
             procurement.package_accept, actor=User.objects.get(pk=coordinator.pk), package_id=package.pk
         )
@@ -582,12 +584,13 @@ class Bench:
             raise SystemExit(f"The bulk move skipped dwellings: {hold.skipped[:5]}")
         total = offer_seconds + accept_seconds
         self.say(
-            f"  bundle + offer: {_ms(offer_seconds)}   accept (assign {size:,}): {_ms(accept_seconds)}   "
-            f"bulk hold of {size:,}: {_ms(hold_seconds)}   ratio {_ratio(total, hold_seconds)}"
+            f"  bundle: {_ms(bundle_seconds)}   offer: {_ms(offer_seconds)}   accept (assign {size:,}): "
+            f"{_ms(accept_seconds)}   bulk hold of {size:,}: {_ms(hold_seconds)}   "
+            f"ratio (offer + accept) {_ratio(total, hold_seconds)}"
         )
         self.tables["d"] = [
             [
-                f"bundle, offer and accept {size:,} dwellings",
+                f"offer and accept a package of {size:,} dwellings (bundled in {_ms(bundle_seconds)})",
                 f"{_ms(total)} (offer {_ms(offer_seconds)}, accept {_ms(accept_seconds)})",
                 f"bulk hold of {size:,} others: {_ms(hold_seconds)}",
                 _ratio(total, hold_seconds),
@@ -658,10 +661,11 @@ class Bench:
             "",
             "## (d) Work package",
             "",
-            "A package of agreed dwellings bundled and offered by the lead party (every offer rule checked:",
-            "agreement, certificates, volume, capacity over all projects) and accepted by the installer,",
-            "which assigns every dwelling through the workflow in bulk with one log row each; against a",
-            "bulk move (hold) of as many other dwellings of the same project in the same run.",
+            "A package of agreed dwellings offered by the lead party (every offer rule checked: agreement,",
+            "certificates, volume, capacity over all projects) and accepted by the installer, which assigns",
+            "every dwelling through the workflow in bulk with one log row each and sends the plans' tasks;",
+            "against a bulk move (hold) of as many other dwellings of the same project in the same run.",
+            "Bundling the package (its rows) is shown apart.",
             "",
             "| | value | baseline | ratio | goal |",
             "|---|---|---|---|---|",
