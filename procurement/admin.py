@@ -27,16 +27,12 @@ from projects.admin.base import (
     ServiceAdminMixin,
 )
 from projects.models import Organisation, OrganisationKind
-from projects.permissions import dwellings_visible_to, projects_coordinated_by
-
-
-def _platform_admin(request) -> bool:
-    return request.user.is_active and request.user.is_superuser
+from projects.permissions import dwellings_visible_to, is_platform_admin, projects_coordinated_by
 
 
 def _agreements_of(request):
     """The agreements the user's organisation is a party to."""
-    if _platform_admin(request):
+    if is_platform_admin(request.user):
         return FrameworkAgreement.objects.all()
     org = request.user.organisation_id
     return FrameworkAgreement.objects.filter(Q(contracting_party_id=org) | Q(installer_id=org))
@@ -101,12 +97,12 @@ class FrameworkAgreementAdmin(KeptByMixin, admin.ModelAdmin):
         return obj.contracting_party_id
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "contracting_party" and not _platform_admin(request):
+        if db_field.name == "contracting_party" and not is_platform_admin(request.user):
             kwargs["queryset"] = Organisation.objects.filter(pk=request.user.organisation_id)
         if db_field.name == "installer":
             # A contracting party may make an agreement with any installer on the platform.
             kwargs["queryset"] = Organisation.objects.filter(kind=OrganisationKind.INSTALLER)
-        if db_field.name == "project" and not _platform_admin(request):
+        if db_field.name == "project" and not is_platform_admin(request.user):
             kwargs["queryset"] = projects_coordinated_by(request.user)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -128,7 +124,7 @@ class UnitRateAdmin(KeptByMixin, admin.ModelAdmin):
         return obj.agreement.contracting_party_id
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "agreement" and not _platform_admin(request):
+        if db_field.name == "agreement" and not is_platform_admin(request.user):
             kwargs["queryset"] = FrameworkAgreement.objects.filter(
                 contracting_party_id=request.user.organisation_id
             )
@@ -146,7 +142,7 @@ class PoolAdmin(KeptByMixin, admin.ModelAdmin):
     filter_horizontal = ["agreements"]
 
     def scope(self, request):
-        if _platform_admin(request):
+        if is_platform_admin(request.user):
             return Pool.objects.all()
         org = request.user.organisation_id
         return Pool.objects.filter(Q(owner_id=org) | Q(agreements__installer_id=org)).distinct()
@@ -155,12 +151,12 @@ class PoolAdmin(KeptByMixin, admin.ModelAdmin):
         return obj.owner_id
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "owner" and not _platform_admin(request):
+        if db_field.name == "owner" and not is_platform_admin(request.user):
             kwargs["queryset"] = Organisation.objects.filter(pk=request.user.organisation_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
-        if db_field.name == "agreements" and not _platform_admin(request):
+        if db_field.name == "agreements" and not is_platform_admin(request.user):
             kwargs["queryset"] = FrameworkAgreement.objects.filter(
                 contracting_party_id=request.user.organisation_id
             )
@@ -197,7 +193,7 @@ class InstallerProfileAdmin(KeptByMixin, admin.ModelAdmin):
         return obj.organisation_id
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organisation" and not _platform_admin(request):
+        if db_field.name == "organisation" and not is_platform_admin(request.user):
             kwargs["queryset"] = Organisation.objects.filter(pk=request.user.organisation_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -220,7 +216,7 @@ class CertificateAdmin(KeptByMixin, admin.ModelAdmin):
         return obj.organisation_id
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organisation" and not _platform_admin(request):
+        if db_field.name == "organisation" and not is_platform_admin(request.user):
             kwargs["queryset"] = Organisation.objects.filter(pk=request.user.organisation_id)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
@@ -238,7 +234,7 @@ class ProjectProcurementAdmin(ServiceAdminMixin, ProjectScopedAdminMixin, admin.
         return False
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if not _platform_admin(request):
+        if not is_platform_admin(request.user):
             org = request.user.organisation_id
             if db_field.name == "pool":
                 kwargs["queryset"] = Pool.objects.filter(owner_id=org)

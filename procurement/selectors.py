@@ -5,7 +5,7 @@ from django.db.models import Count, Q, QuerySet
 from procurement.models import PackageDwelling, PackageStatus, WorkPackage
 from procurement.permissions import can_manage_packages
 from projects.models import Project, User
-from projects.permissions import FULL_VIEW_ROLES, dwellings_visible_to, project_roles
+from projects.permissions import FULL_VIEW_ROLES, dwellings_visible_to, is_platform_admin, project_roles
 
 # What an installer sees of the packages offered to it: the open offer, and the work it took.
 INSTALLER_SEES = (PackageStatus.OFFERED, PackageStatus.ACCEPTED)
@@ -16,7 +16,7 @@ def packages_visible_to(user: User, project: Project | None = None) -> QuerySet[
     projects; an installer the ones offered to it or accepted by it; a subcontractor the accepted ones
     it was handed dwellings of; everyone else none. ``project``: of that project only."""
     packages = WorkPackage.objects.all() if project is None else WorkPackage.objects.filter(project=project)
-    if user.is_authenticated and user.is_active and user.is_superuser:  # who runs the platform
+    if is_platform_admin(user):
         return packages
     if not user.is_authenticated or not user.is_active or user.organisation_id is None or user.in_field_only:
         return packages.none()

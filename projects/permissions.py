@@ -38,8 +38,12 @@ INSTALLING = SURVEYING
 MANAGING_PEOPLE = (WorkRole.ADMINISTRATOR,)
 
 
-def _is_platform_admin(user) -> bool:
+def is_platform_admin(user) -> bool:
+    """Who runs the platform (a superuser) sees and does everything."""
     return user.is_active and user.is_superuser
+
+
+_is_platform_admin = is_platform_admin
 
 
 def _active(user) -> bool:

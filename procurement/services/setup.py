@@ -23,7 +23,7 @@ from procurement.models import (
 )
 from procurement.permissions import can_manage_packages
 from projects.models import Organisation, OrganisationKind, Participation, Project, Role, User
-from projects.permissions import COORDINATING, does
+from projects.permissions import COORDINATING, does, is_platform_admin
 
 CONTRACTING_KINDS = (
     OrganisationKind.HEAT_COMPANY,
@@ -32,13 +32,9 @@ CONTRACTING_KINDS = (
 )
 
 
-def _platform_admin(user: User) -> bool:
-    return user.is_active and user.is_superuser
-
-
 def keeps(user: User, organisation_id: int | None) -> bool:
     """A coordinator of ``organisation_id`` (or who runs the platform) changes what it keeps."""
-    if _platform_admin(user):
+    if is_platform_admin(user):
         return True
     return (
         user.is_active
