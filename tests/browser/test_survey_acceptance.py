@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 
+from procurement.services import package_accept, package_create, package_offer
 from projects.models import Dwelling, User
 from projects.services import dwelling_transition
 from surveys.models import ConnectionPlan, Photo, Visit
@@ -171,7 +172,7 @@ def test_the_demo_survey_from_my_day_to_the_installers_plan(browser, live_server
         text = squeeze(pdf_text(full.body()))
         assert squeeze(PRESENT) in text and squeeze(PIPE_ROUTE) in text
 
-        # The agreement and the assignment (the next issues' work), then the installer looks.
+        # The agreement and the assignment, then the installer looks.
         lead = User.objects.get(email="warmtebedrijf@demo.test")
         dwelling_transition(
             actor=lead,
@@ -186,10 +187,19 @@ def test_the_demo_survey_from_my_day_to_the_installers_plan(browser, live_server
             tenant_supports=True if home.is_rental() else None,
             owners_association_consent_on=datetime.date.today() if home.owners_association else None,
         )
+        # The lead party offers it in a work package of Tuindorp-Oost's pool; the installer takes it.
         installer = User.objects.get(email="installateur@demo.test")
-        dwelling_transition(
-            actor=lead, dwelling_id=home.pk, transition="assign", installer=installer.organisation
+        week = datetime.date.today() + datetime.timedelta(days=7)
+        package = package_create(
+            actor=lead,
+            project=home.project,
+            name="Acceptatie",
+            dwelling_ids=[home.pk],
+            first_week=week,
+            last_week=week,
         )
+        package_offer(actor=lead, package_id=package.pk, installer_id=installer.organisation_id)
+        package_accept(actor=installer, package_id=package.pk)
 
         log_in(page, live_server.url, "installateur@demo.test")
         page.goto(url)
