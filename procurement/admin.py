@@ -52,8 +52,16 @@ def _partners_of(request):
 class KeptByMixin(ServiceAdminMixin, ScopedAdminMixin):
     """Changed by a coordinator of the organisation that keeps it (``kept_by(obj)``), read by the others."""
 
+    # The field naming the organisation that keeps the object: one's own only, in the add form.
+    keeper_field: str = ""
+
     def kept_by(self, obj) -> int | None:
         raise NotImplementedError
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == self.keeper_field and not is_platform_admin(request.user):
+            kwargs["queryset"] = Organisation.objects.filter(pk=request.user.organisation_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)
@@ -71,6 +79,7 @@ class UnitRateInline(ReadOnlyInlineMixin, admin.TabularInline):
 
 @admin.register(FrameworkAgreement)
 class FrameworkAgreementAdmin(KeptByMixin, admin.ModelAdmin):
+    keeper_field = "contracting_party"
     list_display = ["reference", "contracting_party", "installer", "scope", "starts_on", "ends_on", "status"]
     list_filter = ["status", "scope"]
     search_fields = ["reference", "installer__name", "contracting_party__name"]
@@ -97,8 +106,6 @@ class FrameworkAgreementAdmin(KeptByMixin, admin.ModelAdmin):
         return obj.contracting_party_id
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "contracting_party" and not is_platform_admin(request.user):
-            kwargs["queryset"] = Organisation.objects.filter(pk=request.user.organisation_id)
         if db_field.name == "installer":
             # A contracting party may make an agreement with any installer on the platform.
             kwargs["queryset"] = Organisation.objects.filter(kind=OrganisationKind.INSTALLER)
@@ -137,6 +144,7 @@ class UnitRateAdmin(KeptByMixin, admin.ModelAdmin):
 
 @admin.register(Pool)
 class PoolAdmin(KeptByMixin, admin.ModelAdmin):
+    keeper_field = "owner"
     list_display = ["name", "owner"]
     fields = ["name", "owner", "description", "agreements"]
     filter_horizontal = ["agreements"]
@@ -149,11 +157,6 @@ class PoolAdmin(KeptByMixin, admin.ModelAdmin):
 
     def kept_by(self, obj):
         return obj.owner_id
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "owner" and not is_platform_admin(request.user):
-            kwargs["queryset"] = Organisation.objects.filter(pk=request.user.organisation_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "agreements" and not is_platform_admin(request.user):
@@ -176,6 +179,7 @@ class PoolAdmin(KeptByMixin, admin.ModelAdmin):
 
 @admin.register(InstallerProfile)
 class InstallerProfileAdmin(KeptByMixin, admin.ModelAdmin):
+    keeper_field = "organisation"
     list_display = ["organisation", "connections_per_week", "contact_name"]
     fields = [
         "organisation",
@@ -192,11 +196,6 @@ class InstallerProfileAdmin(KeptByMixin, admin.ModelAdmin):
     def kept_by(self, obj):
         return obj.organisation_id
 
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organisation" and not is_platform_admin(request.user):
-            kwargs["queryset"] = Organisation.objects.filter(pk=request.user.organisation_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
-
     def save_through_service(self, request, obj, form, change):
         data = dict(form.cleaned_data)
         organisation = data.pop("organisation")
@@ -205,6 +204,7 @@ class InstallerProfileAdmin(KeptByMixin, admin.ModelAdmin):
 
 @admin.register(Certificate)
 class CertificateAdmin(KeptByMixin, admin.ModelAdmin):
+    keeper_field = "organisation"
     list_display = ["organisation", "kind", "number", "valid_until"]
     list_filter = ["kind"]
     fields = ["organisation", "kind", "number", "valid_until"]
@@ -214,11 +214,6 @@ class CertificateAdmin(KeptByMixin, admin.ModelAdmin):
 
     def kept_by(self, obj):
         return obj.organisation_id
-
-    def formfield_for_foreignkey(self, db_field, request, **kwargs):
-        if db_field.name == "organisation" and not is_platform_admin(request.user):
-            kwargs["queryset"] = Organisation.objects.filter(pk=request.user.organisation_id)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_through_service(self, request, obj, form, change):
         data = {name: form.cleaned_data[name] for name in self.fields}
