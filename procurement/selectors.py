@@ -2,8 +2,16 @@
 
 from django.db.models import Count, Q, QuerySet
 
-from procurement.models import PackageDwelling, PackageStatus, WorkPackage
-from procurement.permissions import can_manage_packages
+from procurement.models import (
+    Completion,
+    DeliverySet,
+    InstallationReview,
+    PackageDwelling,
+    PackageStatus,
+    ReviewDecision,
+    WorkPackage,
+)
+from procurement.permissions import COST_ROLES, can_manage_packages
 from projects.models import Project, User
 from projects.permissions import FULL_VIEW_ROLES, dwellings_visible_to, is_platform_admin, project_roles
 
@@ -51,3 +59,39 @@ def package_dwellings(user: User, package: WorkPackage):
 
 def can_see_packages(user: User, project: Project) -> bool:
     return can_manage_packages(user, project) or packages_visible_to(user, project).exists()
+
+
+def delivery_sets_visible_to(user: User) -> QuerySet[DeliverySet]:
+    """The register: the lead party and the heat company see the sets of their projects, an installer
+    the sets it installed; everyone else none."""
+    sets = DeliverySet.objects.all()
+    if is_platform_admin(user):
+        return sets
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None or user.in_field_only:
+        return sets.none()
+    projects = [pk for pk, roles in project_roles(user).items() if roles & COST_ROLES]
+    return sets.filter(Q(project_id__in=projects) | Q(installer_id=user.organisation_id))
+
+
+def completion_of(dwelling) -> Completion | None:
+    return Completion.objects.filter(dwelling=dwelling).prefetch_related("photos").first()
+
+
+def rework_by_installer(project: Project) -> list[dict]:
+    """Per installer of the project: installations confirmed and rejected (the rework), one query."""
+    rows = (
+        InstallationReview.objects.filter(dwelling__project=project)
+        .values("installer_id", "installer__name")
+        .annotate(
+            confirmed=Count("pk", filter=Q(decision=ReviewDecision.CONFIRMED)),
+            rejected=Count("pk", filter=Q(decision=ReviewDecision.REJECTED)),
+        )
+        .order_by("installer__name")
+    )
+    return list(rows)
+
+
+def latest_rejection(dwelling) -> InstallationReview | None:
+    """The rejection the installer is putting right: the dwelling's last review, if it was one."""
+    review = InstallationReview.objects.filter(dwelling=dwelling).order_by("-reviewed_at", "-pk").first()
+    return review if review is not None and review.decision == ReviewDecision.REJECTED else None

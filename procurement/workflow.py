@@ -5,17 +5,26 @@
 - The installer takes the work: accepting its package makes the *assign* move for the package's
   dwellings, which the base lets it make (a grant). In a project that works from a pool, *assign* goes
   only through a package, to the installer it was offered to.
+- Where a project has a commissioning checklist, *report installed* needs every required item of it; the
+  heat company's *confirm connection* puts the delivery set in its register, and *reject installation*
+  keeps the reasons per item as the installer's rework.
+- An installation is planned within its package's weeks and its installer's capacity per week.
 """
+
+import datetime
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from procurement.models import PackageDwelling, PackageStatus, ProjectProcurement
+from procurement.models import InstallerProfile, PackageDwelling, PackageStatus, ProjectProcurement
 from procurement.models.packages import LOADING_STATUSES
+from procurement.services import completion, review
 from projects import workflow
-from projects.models import Role
+from projects.models import Dwelling, Role
 from projects.permissions import COORDINATING, PLANNING, does
+from projects.states import DwellingState
 
 
 def _package_dwellings(user) -> dict[int, str]:
@@ -103,4 +112,70 @@ def through_a_package(attempt) -> None:
                 "This project works with installers from a pool: bundle the dwelling into a work package "
                 "and offer it to an installer; the installer takes the work when it accepts."
             )
+        )
+
+
+# Completion with evidence and the heat company's review (``services/completion.py``, ``services/review.py``).
+workflow.validator("report_installed")(completion.require_evidence)
+workflow.writer("report_installed")(completion.record_report)
+workflow.validator("confirm_connection")(review.delivery_set_problem)
+workflow.writer("confirm_connection")(review.register_delivery_set)
+workflow.writer("reject_installation")(review.record_rejection)
+
+
+@workflow.validator("plan_installation")
+def within_package_and_capacity(attempt) -> None:
+    """An installation is planned within the weeks of its work package, and within its installer's
+    capacity: connections per week, counted over all its projects."""
+    day = attempt.kwargs["planned_on"]
+    dwelling = attempt.dwelling
+    item = (
+        PackageDwelling.objects.filter(dwelling=dwelling, open=True, package__status=PackageStatus.ACCEPTED)
+        .select_related("package")
+        .first()
+    )
+    if item is not None and not item.package.first_week <= day <= item.package.last_day:
+        raise ValidationError(
+            {
+                "planned_on": _(
+                    "Plan it within the weeks of work package %(package)s: %(first)s to %(last)s."
+                )
+                % {
+                    "package": item.package,
+                    "first": date_format(item.package.first_week),
+                    "last": date_format(item.package.last_day),
+                }
+            }
+        )
+    capacity = (
+        InstallerProfile.objects.filter(organisation_id=dwelling.installer_id)
+        .values_list("connections_per_week", flat=True)
+        .first()
+    )
+    if not capacity:
+        return
+    monday = day - datetime.timedelta(days=day.weekday())
+    planned = (
+        Dwelling.objects.filter(
+            installer_id=dwelling.installer_id,
+            state=DwellingState.INSTALLATION_PLANNED,
+            installation_planned_on__range=(monday, monday + datetime.timedelta(days=6)),
+        )
+        .exclude(pk=dwelling.pk)
+        .count()
+    )
+    if planned >= capacity:
+        raise ValidationError(
+            {
+                "planned_on": _(
+                    "The week of %(week)s is full: %(installer)s makes %(capacity)s connections a week "
+                    "and has %(planned)s planned then, in all its projects."
+                )
+                % {
+                    "week": date_format(monday),
+                    "installer": dwelling.installer,
+                    "capacity": capacity,
+                    "planned": planned,
+                }
+            }
         )

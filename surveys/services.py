@@ -114,7 +114,7 @@ def stored_number(value) -> int | float | None:
     return number if math.isfinite(number) else None
 
 
-def _check_value(key: str, schema_field, value):
+def check_answer(key: str, schema_field, value):
     """The answer as it is stored, or a ValidationError for the field ``key``."""
     if value in (None, ""):
         return value
@@ -155,7 +155,7 @@ def survey_save_answers(*, actor: User, dwelling_id: int, answers: dict) -> Surv
             raise ValidationError({key: _("This is not a question of the survey.")})
         if not isinstance(answer, dict) or answer.get("by") not in AnswerSource.values:
             raise ValidationError({key: _("Say who gave the answer: the resident or the surveyor.")})
-        cleaned[key] = {"value": _check_value(key, schema_field, answer.get("value")), "by": answer["by"]}
+        cleaned[key] = {"value": check_answer(key, schema_field, answer.get("value")), "by": answer["by"]}
     survey, _created = Survey.objects.select_for_update().get_or_create(dwelling=dwelling)
     if cleaned:
         _answers_history(actor, dwelling, survey, cleaned)

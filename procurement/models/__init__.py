@@ -2,6 +2,15 @@
 installers that projects choose from, and the work packages the lead party offers to an installer."""
 
 from .agreements import AgreementScope, AgreementStatus, FrameworkAgreement, RateUnit, UnitRate
+from .completion import (
+    CommissioningChecklist,
+    Completion,
+    CompletionPhoto,
+    DeliverySet,
+    ExtraWork,
+    InstallationReview,
+    ReviewDecision,
+)
 from .installers import Certificate, CertificateKind, InstallerProfile
 from .packages import PackageDwelling, PackageStatus, WorkPackage
 from .pools import Pool, ProjectProcurement
@@ -11,13 +20,20 @@ __all__ = [
     "AgreementStatus",
     "Certificate",
     "CertificateKind",
+    "CommissioningChecklist",
+    "Completion",
+    "CompletionPhoto",
+    "DeliverySet",
+    "ExtraWork",
     "FrameworkAgreement",
+    "InstallationReview",
     "InstallerProfile",
     "PackageDwelling",
     "PackageStatus",
     "Pool",
     "ProjectProcurement",
     "RateUnit",
+    "ReviewDecision",
     "UnitRate",
     "WorkPackage",
 ]

@@ -52,6 +52,21 @@ class ProjectProcurement(models.Model):
         related_name="+",
         verbose_name=_("main contractor"),
     )
+    budget = models.DecimalField(
+        _("budget"),
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text=_("The installation budget of the project, in euros excluding VAT."),
+    )
+    overrun_margin = models.PositiveSmallIntegerField(
+        _("overrun margin (%)"),
+        default=10,
+        help_text=_(
+            "A dwelling or cluster counts as over budget when its actual cost passes its estimate by more."
+        ),
+    )
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"

@@ -1,6 +1,14 @@
 """What procurement does: every change goes through here (pages, API, admin, tasks)."""
 
 from .agreements import agreements_expire
+from .completion import (
+    EvidenceMissing,
+    completion_gaps,
+    completion_photo_add,
+    completion_photo_remove,
+    completion_report,
+    completion_save_answers,
+)
 from .packages import (
     PackageChanged,
     package_accept,
@@ -10,20 +18,32 @@ from .packages import (
     package_offer,
     package_withdraw,
 )
+from .review import installation_confirm, installation_reject
 from .setup import (
     agreement_save,
     certificate_save,
+    checklist_save,
     installer_profile_save,
     pool_save,
+    project_budget_set,
     project_procurement_set,
     rate_save,
 )
 
 __all__ = [
+    "EvidenceMissing",
     "PackageChanged",
     "agreement_save",
     "agreements_expire",
     "certificate_save",
+    "checklist_save",
+    "completion_gaps",
+    "completion_photo_add",
+    "completion_photo_remove",
+    "completion_report",
+    "completion_save_answers",
+    "installation_confirm",
+    "installation_reject",
     "installer_profile_save",
     "package_accept",
     "package_create",
@@ -32,6 +52,7 @@ __all__ = [
     "package_offer",
     "package_withdraw",
     "pool_save",
+    "project_budget_set",
     "project_procurement_set",
     "rate_save",
 ]

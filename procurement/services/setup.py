@@ -11,10 +11,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from procurement import checklist
 from procurement.models import (
     AgreementScope,
     AgreementStatus,
     Certificate,
+    CommissioningChecklist,
     FrameworkAgreement,
     InstallerProfile,
     Pool,
@@ -184,9 +186,56 @@ def project_procurement_set(
     choice = choice or ProjectProcurement(project=project)
     choice.pool, choice.main_contractor, choice.updated_by = pool, main_contractor, actor
     _save(choice, actor)
+    # Working from a pool, the installers complete with evidence: the checklist starts as the template.
+    CommissioningChecklist.objects.get_or_create(project=project, defaults={"updated_by": actor})
     if main_contractor is not None:
         with set_actor(actor):
             Participation.objects.get_or_create(
                 project=project, organisation=main_contractor, role=Role.MAIN_CONTRACTOR
             )
+    return choice
+
+
+@transaction.atomic
+def checklist_save(*, actor: User, project: Project, optional_items) -> CommissioningChecklist:
+    """The lead party makes items of the template optional for its project; what the heat company needs
+    for its register (``checklist.LOCKED``) stays required."""
+    if not can_manage_packages(actor, project):
+        raise PermissionDenied(_("Only a coordinator of the lead party sets the commissioning checklist."))
+    keys = list(dict.fromkeys(optional_items or []))
+    unknown = [key for key in keys if checklist.item(key) is None]
+    if unknown:
+        raise ValidationError(
+            {"optional_items": _("Not an item of the checklist: %(items)s.") % {"items": ", ".join(unknown)}}
+        )
+    locked = [checklist.describe(key) for key in keys if key in checklist.LOCKED]
+    if locked:
+        raise ValidationError(
+            {
+                "optional_items": _("These items are always required: %(items)s.")
+                % {"items": "; ".join(locked)}
+            }
+        )
+    own, _created = CommissioningChecklist.objects.select_for_update().get_or_create(project=project)
+    own.optional_items, own.updated_by = keys, actor
+    own.save()
+    return own
+
+
+@transaction.atomic
+def project_budget_set(
+    *, actor: User, project: Project, budget, overrun_margin: int = 10
+) -> ProjectProcurement:
+    """The lead party sets the project's installation budget and the margin by which a dwelling or a
+    cluster may pass its estimate before it counts as over budget."""
+    if not can_manage_packages(actor, project):
+        raise PermissionDenied(_("Only a coordinator of the lead party sets the budget."))
+    if budget is not None and budget < 0:
+        raise ValidationError({"budget": _("The budget cannot be negative.")})
+    if not 0 <= int(overrun_margin) <= 100:
+        raise ValidationError({"overrun_margin": _("Give a margin between 0 and 100 percent.")})
+    choice = ProjectProcurement.objects.select_for_update().filter(project=project).first()
+    choice = choice or ProjectProcurement(project=project)
+    choice.budget, choice.overrun_margin, choice.updated_by = budget, int(overrun_margin), actor
+    _save(choice, actor)
     return choice
