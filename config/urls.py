@@ -29,6 +29,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/<slug:slug>/sample/", include("surveys.sampling.urls")),
     path("projects/<slug:slug>/packages/", include("procurement.urls")),
+    path("installations/", include("procurement.completion_urls")),
     path("projects/", include("projects.urls")),
     path("surveys/", include("surveys.urls")),
     path("plans/", include("surveys.plans.urls")),
@@ -37,6 +38,8 @@ urlpatterns = [
     path("api/v1/plans/", include("surveys.plans.api_urls")),
     path("api/v1/slots/", include("surveys.planning.api_urls")),
     path("api/v1/packages/", include("procurement.api_urls")),
+    path("api/v1/installations/", include("procurement.completion_api_urls")),
+    path("api/v1/delivery-sets/", include("procurement.register_api_urls")),
     path("api/v1/", include("projects.api_urls")),
     # The schema answers only a logged-in user (SERVE_PERMISSIONS); the docs page sends others to log in.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -1,6 +1,8 @@
-"""What procurement shows on the base's pages (``projects.workflow``): a button to the work packages."""
+"""What procurement shows on the base's pages (``projects.workflow``): buttons to the work packages and the
+installations, and on a dwelling's page the way to its commissioning checklist."""
 
 from django.urls import reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from projects import workflow
@@ -14,4 +16,29 @@ def package_links(user, project) -> list[Link]:
     if not can_see_packages(user, project):
         return []
     url = reverse("packages:list", args=[project.slug])
-    return [Link(_("Work packages"), url, "packages-link", where=("project", "dwellings"))]
+    links = [Link(_("Work packages"), url, "packages-link", where=("project", "dwellings"))]
+    from procurement.permissions import can_see_costs
+
+    if can_see_costs(user, project):
+        url = reverse("installations:project", args=[project.slug])
+        links.append(Link(_("Installations and costs"), url, "installations-link"))
+    return links
+
+
+CHECKLIST_STATES = ("assigned", "installation_planned", "installed", "connected")
+
+
+@workflow.dwelling_panel
+def checklist_panel(request, dwelling) -> str | None:
+    from procurement.permissions import can_see_evidence
+    from projects.permissions import can_report_installed
+
+    if dwelling.state not in CHECKLIST_STATES or not can_see_evidence(request.user, dwelling):
+        return None
+    fills = dwelling.state in CHECKLIST_STATES[:2] and can_report_installed(request.user, dwelling)
+    label = _("Fill in the commissioning checklist") if fills else _("The installation evidence")
+    return format_html(
+        '<p class="mb-3"><a class="btn btn-outline-heat" id="checklist-link" href="{}">{}</a></p>',
+        reverse("installations:completion", args=[dwelling.pk]),
+        label,
+    )

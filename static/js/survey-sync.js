@@ -19,26 +19,32 @@
  * sending takes a lock for that dwelling (Web Locks), first reads what the others wrote to the device
  * since, and afterwards notes only what it sent, so nobody sends an old value over a newer one.
  *
+ * The installer's commissioning checklist (completion.js's page, the same survey.js) keeps its drafts the
+ * same way in a database of its own ("lastmetre-completion"): its answers, photos and the signature,
+ * and the report of the installation where the survey has its visit (``visit.payload``).
+ *
  * No framework and no build step: plain modern JavaScript, read top to bottom.
  */
 (() => {
   "use strict";
 
   const DB_NAME = "lastmetre-survey";
+  // Every database of drafts: the survey's, and the installer's checklist.
+  const DATABASES = [DB_NAME, "lastmetre-completion"];
   const DB_VERSION = 3; // 2: the "removals" store; 3: the "visits" store
   const STORES = ["answers", "photos", "works", "removals", "visits"];
 
   // ------------------------------------------------------------------------------------------
   // IndexedDB
 
-  let dbPromise = null;
+  const dbPromises = new Map(); // database name -> the promise of the open database
   let deleted = false; // logged out: the drafts are gone and stay gone on this page
 
-  function openDb() {
+  function openDb(name = DB_NAME) {
     if (deleted) return Promise.reject(new Error("the drafts were removed"));
-    if (!dbPromise) {
-      dbPromise = new Promise((resolve, reject) => {
-        const request = indexedDB.open(DB_NAME, DB_VERSION);
+    if (!dbPromises.has(name)) {
+      const opening = new Promise((resolve, reject) => {
+        const request = indexedDB.open(name, DB_VERSION);
         request.onupgradeneeded = () => {
           // From nothing or from an older version: create only the stores that are missing, so a
           // draft made by an earlier version of this script is kept.
@@ -64,18 +70,19 @@
           // under way here would bring the previous user's drafts back.
           db.onversionchange = (event) => {
             db.close();
-            dbPromise = null;
+            dbPromises.delete(name);
             if (event.newVersion === null) deleted = true;
           };
           resolve(db);
         };
         request.onerror = () => {
-          dbPromise = null;
+          dbPromises.delete(name);
           reject(request.error);
         };
       });
+      dbPromises.set(name, opening);
     }
-    return dbPromise;
+    return dbPromises.get(name);
   }
 
   function requestPromise(request) {
@@ -86,8 +93,8 @@
   }
 
   /** Run one request on one store and, for a write, wait until its transaction has committed. */
-  async function onStore(name, mode, makeRequest) {
-    const db = await openDb();
+  async function onStore(database, name, mode, makeRequest) {
+    const db = await openDb(database);
     const transaction = db.transaction(name, mode);
     const done =
       mode === "readwrite"
@@ -101,18 +108,19 @@
     return result;
   }
 
-  const idb = {
-    all: (name) => onStore(name, "readonly", (store) => store.getAll()),
+  /** The stores of one database of drafts. */
+  const storesOf = (database) => ({
+    all: (name) => onStore(database, name, "readonly", (store) => store.getAll()),
     ofDwelling: (name, dwelling) =>
-      onStore(name, "readonly", (store) =>
+      onStore(database, name, "readonly", (store) =>
         store.keyPath === "dwelling" ? store.getAll(dwelling) : store.index("dwelling").getAll(dwelling)
       ),
-    put: (name, value) => onStore(name, "readwrite", (store) => store.put(value)),
-    delete: (name, key) => onStore(name, "readwrite", (store) => store.delete(key)),
+    put: (name, value) => onStore(database, name, "readwrite", (store) => store.put(value)),
+    delete: (name, key) => onStore(database, name, "readwrite", (store) => store.delete(key)),
     /** Change the stored row in place (one transaction): ``change(row)`` edits it, or says to drop it
      * by returning "delete"; a row that is not there stays away. */
     update: async (name, key, change) => {
-      const db = await openDb();
+      const db = await openDb(database);
       const transaction = db.transaction(name, "readwrite");
       const done = new Promise((resolve, reject) => {
         transaction.oncomplete = resolve;
@@ -126,14 +134,14 @@
       }
       await done;
     },
-  };
+  });
 
   /** Does the database exist at all? Asking avoids creating an empty one just to look. */
-  async function databaseExists() {
+  async function databaseExists(name = DB_NAME) {
     if (!("indexedDB" in window)) return false;
     if (!indexedDB.databases) return true; // cannot tell: opening it creates an empty one, harmless
     const databases = await indexedDB.databases();
-    return databases.some((db) => db.name === DB_NAME);
+    return databases.some((db) => db.name === name);
   }
 
   // ------------------------------------------------------------------------------------------
@@ -171,6 +179,7 @@
     /**
      * @param {object} options
      * @param {number} options.dwelling  the dwelling's id
+     * @param {string} options.database the database of drafts (the survey's unless said otherwise)
      * @param {object} options.urls      answers, works, photos, visits
      * @param {object} options.text      forbidden, refused, refusedFirst (translated)
      * @param {object} options.hooks     what the page shows: fieldError(key, message), worksError(message),
@@ -178,8 +187,10 @@
      *   visitRefused(row), changed() whenever the state of the loop changes, and, for what another
      *   page wrote meanwhile: answerReplaced(row), photoAdded(row), removalAdded(removal), worksReplaced()
      */
-    constructor({ dwelling, urls, text, hooks = {} }) {
+    constructor({ dwelling, urls, text, hooks = {}, database = DB_NAME }) {
       this.dwelling = dwelling;
+      this.database = database;
+      this.idb = storesOf(database);
       this.urls = urls;
       this.text = text;
       this.hooks = hooks;
@@ -208,7 +219,7 @@
     /** Keep a row on the device; a failing storage is noted, never fatal: memory still holds it. */
     async store(name, value) {
       try {
-        await idb.put(name, value);
+        await this.idb.put(name, value);
       } catch {
         this.storageBroken = true;
       }
@@ -216,7 +227,7 @@
 
     async unstore(name, key) {
       try {
-        await idb.delete(name, key);
+        await this.idb.delete(name, key);
       } catch {
         this.storageBroken = true;
       }
@@ -225,7 +236,7 @@
     /** Note on the stored row what happened to it (sent, refused), leaving what was changed since. */
     async note(name, key, change) {
       try {
-        await idb.update(name, key, change);
+        await this.idb.update(name, key, change);
       } catch {
         this.storageBroken = true;
       }
@@ -233,7 +244,7 @@
 
     async readStored() {
       const [answers, removals, photos, works, visits] = await Promise.all(
-        ["answers", "removals", "photos", "works", "visits"].map((name) => idb.ofDwelling(name, this.dwelling))
+        ["answers", "removals", "photos", "works", "visits"].map((name) => this.idb.ofDwelling(name, this.dwelling))
       );
       return { answers, removals, photos, works: works[0] || null, visit: visits[0] || null };
     }
@@ -601,7 +612,8 @@
       }
       const response = await this.send(this.urls.visits, {
         method: "POST",
-        json: {
+        // The survey's visit, or what another kind of draft finishes with (the installer's report).
+        json: visit.payload || {
           outcome: visit.outcome,
           client_id: visit.clientId,
           note: visit.note || "",
@@ -643,7 +655,7 @@
         await this.sendVisit();
       };
       if (navigator.locks && navigator.locks.request) {
-        await navigator.locks.request(`${DB_NAME}-${this.dwelling}`, work);
+        await navigator.locks.request(`${this.database}-${this.dwelling}`, work);
       } else {
         await work();
       }
@@ -719,41 +731,49 @@
   // ------------------------------------------------------------------------------------------
   // All drafts on the device
 
-  /** The dwellings that have anything on this device, with their drafts loaded. */
-  async function allDrafts(options) {
-    if (!(await databaseExists())) return [];
+  /** The dwellings that have anything on this device, with their drafts loaded; ``database``: whose
+   * drafts (the survey's unless said otherwise). */
+  async function allDrafts(options, database = DB_NAME) {
+    if (!(await databaseExists(database))) return [];
+    const stores = storesOf(database);
     const dwellings = new Set();
     try {
-      for (const name of STORES) for (const row of await idb.all(name)) dwellings.add(row.dwelling);
+      for (const name of STORES) for (const row of await stores.all(name)) dwellings.add(row.dwelling);
     } catch {
       return [];
     }
     const drafts = [];
     for (const dwelling of dwellings) {
-      drafts.push(await new Draft({ ...options(dwelling), dwelling }).load());
+      drafts.push(await new Draft({ ...options(dwelling), dwelling, database }).load());
     }
     return drafts;
   }
 
   /** How many changes on the device the server has not accepted yet (logging out would lose them):
-   * those that wait, and those it refused (a wrong value, a visit not recorded), which the
-   * surveyor has not put right yet. */
+   * those that wait, and those it refused (a wrong value, a visit or report not recorded), which the
+   * surveyor or installer has not put right yet; of every kind of draft. */
   async function unsentCount() {
-    const drafts = await allDrafts(() => ({ urls: {}, text: {} }));
-    return drafts.reduce((sum, draft) => sum + draft.pendingCount() + draft.refusals().length, 0);
+    let count = 0;
+    for (const database of DATABASES) {
+      const drafts = await allDrafts(() => ({ urls: {}, text: {} }), database);
+      count += drafts.reduce((sum, draft) => sum + draft.pendingCount() + draft.refusals().length, 0);
+    }
+    return count;
   }
 
-  /** Remove every draft and the cached survey pages from the device (a shared tablet, logging out). */
+  /** Remove every draft and the cached pages from the device (a shared tablet, logging out). */
   async function forgetAll() {
     deleted = true; // nothing on this page may write them back
-    if (dbPromise) {
-      (await dbPromise.catch(() => null))?.close();
-      dbPromise = null;
+    for (const [name, opening] of Array.from(dbPromises)) {
+      (await opening.catch(() => null))?.close();
+      dbPromises.delete(name);
     }
-    await new Promise((resolve) => {
-      const request = indexedDB.deleteDatabase(DB_NAME);
-      request.onsuccess = request.onerror = request.onblocked = () => resolve();
-    });
+    for (const database of DATABASES) {
+      await new Promise((resolve) => {
+        const request = indexedDB.deleteDatabase(database);
+        request.onsuccess = request.onerror = request.onblocked = () => resolve();
+      });
+    }
     if ("caches" in window) {
       const keys = await caches.keys();
       await Promise.all(keys.filter((key) => key.startsWith(DB_NAME)).map((key) => caches.delete(key)));

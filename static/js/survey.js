@@ -8,6 +8,10 @@
  * waits on the device and is recorded once everything before it has arrived. Each photo and visit
  * carries a client_id made on the device, so a retry or a double tap stores it once.
  *
+ * The installer's commissioning checklist is the same page with another config: its drafts live in a
+ * database of their own (``config.database``), and it finishes with the report of the installation
+ * (``config.report``) where the survey finishes the visit.
+ *
  * No framework and no build step: plain modern JavaScript, read top to bottom.
  */
 (() => {
@@ -52,6 +56,7 @@
 
   const draft = new Draft({
     dwelling,
+    database: config.database,
     urls: config.urls,
     text,
     hooks: {
@@ -647,7 +652,7 @@
   function visitProblems(visit) {
     const problems = {};
     if (draft.surveyRefusals().length) problems.detail = text.refusedFirst;
-    if (!visit.outcome) problems.outcome = text.chooseOutcome;
+    if (!visit.outcome && !config.report) problems.outcome = text.chooseOutcome;
     if (config.visitCount && finishForm.elements.second_visit_reason && !visit.secondVisitReason) {
       problems.second_visit_reason = text.reasonRequired;
     }
@@ -669,9 +674,13 @@
       try {
         const data = new FormData(finishForm);
         const organisation = data.get("second_person_organisation");
+        const clientId = (draft.visit && draft.visit.clientId) || visitClientId;
+        const report = config.report
+          ? { payload: { client_id: clientId, installed_on: data.get("installed_on") || null }, outcome: "completed" }
+          : {};
         const visit = {
           // Finishing again after a refusal or before the first one went: still the same visit.
-          clientId: (draft.visit && draft.visit.clientId) || visitClientId,
+          clientId,
           outcome: data.get("outcome") || "",
           note: data.get("note") || "",
           secondVisitReason: (data.get("second_visit_reason") || "").trim(),
@@ -679,6 +688,8 @@
           startedAt: (draft.visit && draft.visit.startedAt) || openedAt,
           finishedAt: new Date().toISOString(),
           address: config.address, // for My day, should the visit wait or be refused
+          installedOn: data.get("installed_on") || "",
+          ...report,
         };
         const problems = visitProblems(visit);
         showFinishErrors(problems);
@@ -739,7 +750,8 @@
       const visit = draft.visit;
       const outcome = finishForm.querySelector(`input[name=outcome][value="${CSS.escape(visit.outcome)}"]`);
       if (outcome) outcome.checked = true;
-      finishForm.elements.note.value = visit.note || "";
+      if (finishForm.elements.note) finishForm.elements.note.value = visit.note || "";
+      if (finishForm.elements.installed_on && visit.installedOn) finishForm.elements.installed_on.value = visit.installedOn;
       if (finishForm.elements.second_visit_reason) finishForm.elements.second_visit_reason.value = visit.secondVisitReason || "";
       const organisation = finishForm.elements.second_person_organisation;
       if (organisation) organisation.value = visit.secondPersonOrganisation ? String(visit.secondPersonOrganisation) : "";
