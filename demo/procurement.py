@@ -1,6 +1,7 @@
 """The demo's procurement: installers with their capacity and certificates (one about to expire), the
 heat company's framework agreements with unit rates (one expired), its pool, Tuindorp-Oost's choice of
-pool and main contractor, and work packages in every stage.
+pool and main contractor, work packages in every stage, and completions with evidence: one connected,
+one rejected for rework, one waiting for the review, one half filled in.
 
 Made once, through the services where a person would act (agreements, the pool, offers, a decline, an
 acceptance); the packages of homes the history assigned long ago are recorded as accepted then, as the
@@ -15,6 +16,7 @@ from django.db.models import Count
 from django.utils import timezone
 
 from procurement import services
+from procurement.costs import costs_of
 from procurement.models import (
     Certificate,
     FrameworkAgreement,
@@ -25,8 +27,10 @@ from procurement.models import (
     WorkPackage,
 )
 from projects.models import Organisation, Project, User
+from projects.services import dwelling_transition
 from projects.states import DwellingState
 
+from .evidence import complete
 from .parties import LEAD, TUINDORP
 from .today import MAIN_CONTRACTOR, MAIN_CONTRACTOR_PLANNER, SUBCONTRACTOR
 
@@ -125,7 +129,51 @@ def procurement_demo() -> int:
     services.project_procurement_set(
         actor=lead, project=project, pool=pool, main_contractor=installers[MAIN_CONTRACTOR]
     )
-    return _packages(project, lead, installers, today)
+    made = _packages(project, lead, installers, today)
+    _completions(project, lead, installers[MAIN_CONTRACTOR])
+    return made
+
+
+REJECTION = {
+    "flushing.strainer_photos": "Op de foto zit de zeef nog vol vuil: opnieuw spoelen en een nieuwe foto.",
+    "checks.insulation": "De retourleiding in de meterkast is niet geïsoleerd.",
+}
+
+
+def _completions(project, lead, main) -> None:
+    """Completions with evidence by the main contractor: one connected (its set in the register), one
+    rejected with reasons and back for rework, one reported that waits for the review, one half filled
+    in; and the project's installation budget."""
+    planner = User.objects.filter(email=MAIN_CONTRACTOR_PLANNER).first()
+    if planner is None:
+        return
+    homes = list(
+        project.dwellings.filter(installer=main, state=DwellingState.INSTALLATION_PLANNED).order_by(
+            "street", "house_number", "pk"
+        )[:4]
+    )
+    for number, dwelling in enumerate(homes):
+        skip = {"pressure_test.secondary_bar", "handover.signature"} if number == 3 else ()
+        complete(dwelling, planner, serial=f"AS-2026-{dwelling.pk:05d}", seed=dwelling.pk, skip=skip)
+        if number == 3:
+            continue  # half filled in: the installer carries on at the next visit
+        dwelling_transition(
+            actor=planner,
+            dwelling_id=dwelling.pk,
+            transition="report_installed",
+            installed_on=timezone.localdate(),
+        )
+        if number == 0:
+            services.installation_confirm(actor=lead, dwelling_id=dwelling.pk)
+        elif number == 1:
+            services.installation_reject(actor=lead, dwelling_id=dwelling.pk, reasons=REJECTION)
+    estimate = sum(row.estimate for row in costs_of(project.dwellings.all()))
+    services.project_budget_set(
+        actor=lead,
+        project=project,
+        budget=(estimate * Decimal("1.05")).quantize(Decimal("1")),
+        overrun_margin=10,
+    )
 
 
 def _packages(project, lead, installers, today) -> int:

@@ -9,7 +9,9 @@ import datetime
 
 from django.utils import timezone
 
+from demo.evidence import complete
 from demo.parties import LEAD, PLANNER, SURVEYOR, TUINDORP
+from procurement.services.completion import evidence_required
 from projects import services
 from projects.models import Organisation, Participation, Project, User
 from projects.models.project import INSTALLING_ROLES
@@ -107,10 +109,16 @@ def subcontractor_work() -> int:
             planned_on = later[number] if goal == "planned" else today
             moves.append(("plan_installation", planner, {"planned_on": planned_on}))
         if goal in ("installed", "connected"):
+            moves.append(("complete", planner, {}))
             moves.append(("report_installed", planner, {"installed_on": today}))
         if goal == "connected":
             moves.append(("confirm_connection", lead, {"connected_on": today}))
         for transition, actor, params in moves:
+            if transition == "complete":
+                # A project that completes with evidence: the checklist first, as the installer fills it.
+                if evidence_required(project.pk):
+                    complete(dwelling, actor, serial=f"AS-{project.pk}-{dwelling.pk}", seed=dwelling.pk)
+                continue
             services.dwelling_transition(
                 actor=actor, dwelling_id=dwelling.pk, transition=transition, **params
             )

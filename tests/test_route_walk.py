@@ -210,6 +210,16 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
         for name in ("detail", "offer", "withdraw", "accept", "decline", "hand")
     },
     ("people:unlock", "pk"): COLLEAGUE,
+    ("installations:photo", "pk"): Fill(lambda w: w.objects["completion_photo"].pk, home=True),
+    ("installations:completion", "pk"): dwelling("installed"),
+    ("installations:review", "pk"): dwelling("installed"),
+    **{
+        (f"installations_api:{name}", "pk"): dwelling("installation_planned")
+        for name in ("completion", "answers", "photos", "photo", "report")
+    },
+    ("installations_api:review", "pk"): dwelling("installed"),
+    ("installations_api:photo", "client_id"): Fill(lambda w: w.objects["completion_photo"].client_id),
+    ("delivery_sets_api:delivery-set-detail", "pk"): Fill(lambda w: w.objects["delivery_set"].pk),
     ("admin:view_on_site", "content_type_id"): Fill(
         lambda w: ContentType.objects.get_for_model(w.project).pk, scoped=False
     ),
@@ -552,6 +562,9 @@ FIELD_WORKER_OPENS = {
     "organisation-detail": "an organisation that shares a project with theirs",
     "planning_api:slot-list": "the slots of the day planned for them (none of the walked world's)",
     "packages_api:package-list": "a list of work packages, empty for someone in the field",
+    "installations:my-week": "the installations planned for them as technician, in route order",
+    "installations:register": "the delivery set register, empty for someone in the field",
+    "delivery_sets_api:delivery-set-list": "the API's twin of the register, empty for someone in the field",
     "api-root": "the API's index of links",
     "api-schema": "the API's description, for any logged-in person",
     "api-docs": "the API's documentation page, for any logged-in person",

@@ -123,7 +123,11 @@ def build_world(word: str = "Kwartelkoning") -> World:
 
     from procurement.models import (
         Certificate,
+        Completion,
+        CompletionPhoto,
+        DeliverySet,
         FrameworkAgreement,
+        InstallationReview,
         InstallerProfile,
         PackageDwelling,
         Pool,
@@ -447,8 +451,43 @@ def build_world(word: str = "Kwartelkoning") -> World:
         number=f"CERT-{word}",
         valid_until=now.date() + datetime.timedelta(days=400),
     )
+    # The installed home's checklist, with a photo; the connected home's delivery set in the register.
+    completion = Completion.objects.create(
+        dwelling=dwellings["installed"],
+        installer=installer,
+        answers={"delivery_set.serial_number": f"DS-{word}", "heat_meter.meter_number": f"HM-{word}"},
+    )
+    completion_photo = CompletionPhoto.objects.create(
+        completion=completion,
+        item="delivery_set.set_photos",
+        uploaded_by=coordinator,
+        image=ContentFile(png(), name="set.png"),
+    )
+    delivery_set = DeliverySet.objects.create(
+        serial_number=f"DS-{word}-1",
+        dwelling=dwellings["connected"],
+        project=project,
+        owner=lead,
+        installer=installer,
+        meter_number=f"HM-{word}-1",
+        seal_numbers="S-1",
+        installed_on=datetime.date(2027, 3, 15),
+        connected_on=datetime.date(2027, 3, 20),
+        registered_by=coordinator,
+    )
+    review = InstallationReview.objects.create(
+        dwelling=dwellings["connected"],
+        installer=installer,
+        decision="confirmed",
+        reviewed_by=coordinator,
+        reviewed_at=now,
+    )
 
     objects = {
+        "completion": completion,
+        "completion_photo": completion_photo,
+        "delivery_set": delivery_set,
+        "review": review,
         "package": package,
         "agreement": agreement,
         "rate": rate,

@@ -11,7 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Value, Win
 from django.db.models.functions import Coalesce, Lag
 from django.test import override_settings
 
-from procurement.models import ProjectProcurement
+from procurement.models import CommissioningChecklist, ProjectProcurement
 from projects.models import Contact, Dwelling, DwellingTransition, Organisation, Ownership
 from projects.services import dwelling_transition
 from projects.services.register import REGISTER_FIELDS
@@ -281,6 +281,8 @@ def test_the_service_makes_the_same_history_from_the_same_moves(loaded):
     fields = ("transition", "source", "target", "actor_id", "organisation_id", "reason")
     # The history is from before the project worked from a pool: the lead party assigned homes itself.
     ProjectProcurement.objects.filter(project__slug=TUINDORP).update(pool=None)
+    # ... and before its installers completed with a checklist.
+    CommissioningChecklist.objects.filter(project__slug=TUINDORP).delete()
     for number, original in enumerate(filter(None, samples)):
         register = {name: getattr(original, name) for name in REGISTER_FIELDS}
         copy = Dwelling.objects.create(
@@ -332,3 +334,18 @@ def test_every_visit_is_recorded_and_every_surveyed_home_has_a_complete_survey(l
     assert surveyed.count() == Survey.objects.filter(dwelling__in=surveyed).count() > 0
     for survey in Survey.objects.filter(dwelling__in=surveyed).order_by("pk")[:25]:
         assert survey.is_complete(), survey.missing()
+
+
+def test_the_demo_completes_with_evidence_and_reviews(loaded):
+    """A connected home with its set in the register, a rejected one back for rework with its reasons,
+    one that waits for the review, all with the photos the demo drew; and a budget to compare with."""
+    from procurement.models import Completion, CompletionPhoto, DeliverySet, InstallationReview
+
+    assert (
+        DeliverySet.objects.filter(project__slug=TUINDORP, serial_number__startswith="AS-2026-").count() == 1
+    )
+    rejected = InstallationReview.objects.get(dwelling__project__slug=TUINDORP, decision="rejected")
+    assert rejected.dwelling.state == S.INSTALLATION_PLANNED and "checks.insulation" in rejected.reasons
+    assert dwellings(TUINDORP).filter(state=S.INSTALLED, completion__isnull=False).exists()
+    assert CompletionPhoto.objects.filter(completion__in=Completion.objects.all()).count() >= 15
+    assert ProjectProcurement.objects.get(project__slug=TUINDORP).budget > 0
