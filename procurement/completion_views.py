@@ -108,6 +108,8 @@ def my_week(request):
 def plan(request):
     """Plan the chosen homes on one day: the workflow's *plan installation*, each checked against its
     package's weeks and the installer's capacity; what cannot be planned is named with the reason."""
+    if request.user.in_field_only:
+        raise PermissionDenied(_("Someone who works in the field does not plan installations."))
     ids = [int(pk) for pk in request.POST.getlist("dwellings") if pk.isdigit()]
     back = reverse("installations:my-week")
     try:
@@ -117,7 +119,10 @@ def plan(request):
         return redirect(back)
     back += f"?week={_monday(day).isoformat()}"
     mine = list(my_dwellings(request.user).filter(pk__in=ids).values_list("pk", flat=True))
-    if not ids or len(mine) != len(set(ids)):
+    if not ids:
+        messages.error(request, _("Choose the homes to plan."))
+        return redirect(back)
+    if len(mine) != len(set(ids)):
         raise Http404  # another installer's home does not exist here
     result = dwellings_bulk_transition(
         actor=request.user, dwelling_ids=mine, transition="plan_installation", planned_on=day
