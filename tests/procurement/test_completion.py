@@ -398,3 +398,40 @@ def test_costs_estimate_against_actual_at_the_agreements_rates(planned, client):
     assert (
         b'data-figure="actual">\xe2\x82\xac 1,820.00' in page.content or "1.820,00" in page.content.decode()
     )
+
+
+def test_my_week_takes_the_same_queries_for_10_homes_as_for_500(accepted, client):
+    """The week and the homes to plan, whatever their number: a fixed number of queries."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    installer, monday = accepted["installer"], next_monday(2)
+    client.force_login(accepted["coordinator"])
+
+    def add(count):
+        Dwelling.objects.bulk_create(
+            Dwelling(
+                project=accepted["project"],
+                street="Lijsterstraat",
+                house_number=1000 + number + Dwelling.objects.count(),
+                postcode="1234AB",
+                city="Teststad",
+                state="installation_planned" if number % 2 else "assigned",
+                installer=installer,
+                installation_planned_on=monday + datetime.timedelta(days=number % 5) if number % 2 else None,
+            )
+            for number in range(count)
+        )
+
+    def queries() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(reverse("installations:my-week"), {"week": monday.isoformat()})
+        assert page.status_code == 200
+        return len(captured), sum(len(day["homes"]) for day in page.context["days"])
+
+    add(10)
+    few, shown_few = queries()
+    add(490)
+    many, shown_many = queries()
+    assert (shown_few, shown_many) == (5, 250)
+    assert many == few
