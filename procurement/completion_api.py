@@ -64,11 +64,11 @@ class CompletionSerializer(serializers.Serializer):
     )
 
 
-class AnswersRequestSerializer(serializers.Serializer):
+class ChecklistAnswersRequestSerializer(serializers.Serializer):
     answers = serializers.DictField(help_text='{"<section>.<item>": value} (or {"value": ...})')
 
 
-class PhotoUploadSerializer(serializers.Serializer):
+class ChecklistPhotoUploadSerializer(serializers.Serializer):
     field = serializers.CharField(help_text="<section>.<item> of a photo or signature item")
     client_id = serializers.UUIDField(help_text="Made on the device; sending it again stores nothing new.")
     image = serializers.FileField(help_text="JPEG, PNG or WebP")
@@ -173,12 +173,12 @@ class CompletionViewSet(viewsets.GenericViewSet):
         """The checklist with its answers, photos and what is still missing."""
         return self._respond(self.get_object())
 
-    @extend_schema(request=AnswersRequestSerializer, responses=CompletionSerializer)
+    @extend_schema(request=ChecklistAnswersRequestSerializer, responses=CompletionSerializer)
     def answers(self, request, pk=None):
         """Merge answers. One wrong answer changes nothing and names the item:
         ``{"answers": {"<section>.<item>": ["message"]}}``."""
         dwelling = self.get_object()
-        payload = AnswersRequestSerializer(data=request.data)
+        payload = ChecklistAnswersRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
             services.completion_save_answers(
@@ -189,14 +189,14 @@ class CompletionViewSet(viewsets.GenericViewSet):
         return self._respond(dwelling)
 
     @extend_schema(
-        request={"multipart/form-data": PhotoUploadSerializer},
+        request={"multipart/form-data": ChecklistPhotoUploadSerializer},
         responses={201: CompletionPhotoSerializer, 200: CompletionPhotoSerializer},
     )
     def photos(self, request, pk=None):
         """Add a photo (or the signature). 201 when stored, 200 when this ``client_id`` was stored before.
         Anything but a real JPEG, PNG or WebP: 400."""
         dwelling = self.get_object()
-        payload = PhotoUploadSerializer(data=request.data)
+        payload = ChecklistPhotoUploadSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = payload.validated_data
         existed = CompletionPhoto.objects.filter(client_id=data["client_id"]).exists()
