@@ -63,8 +63,10 @@ def open_survey(page, server, surveyor, dwelling, language):
     log_in(page, server, surveyor)
     if language != "nl":
         page.click(".navbar-toggler")  # the menu folds away on a tablet held upright
-        page.click(f"#language-form button[value={language}]")  # the NL/EN switch in the menu
-        page.wait_for_load_state()
+        # The NL/EN switch in the menu posts a form: wait for the page it leads to, or the next
+        # navigation could cut the post off and the language would stay Dutch.
+        with page.expect_navigation():
+            page.click(f"#language-form button[value={language}]")
     page.goto(f"{server.url}/surveys/dwellings/{dwelling.pk}/")
     page.wait_for_selector("#survey[data-ready='1']")
     assert page.locator("html").get_attribute("lang") == language
