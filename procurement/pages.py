@@ -1,6 +1,7 @@
 """What procurement shows on the base's pages (``projects.workflow``): buttons to the work packages and the
 installations, and on a dwelling's page the way to its commissioning checklist."""
 
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
@@ -23,6 +24,24 @@ def package_links(user, project) -> list[Link]:
         url = reverse("installations:project", args=[project.slug])
         links.append(Link(_("Installations and costs"), url, "installations-link"))
     return links
+
+
+@workflow.project_panel
+def costs_panel(request, project) -> str | None:
+    """Budget, estimate and actual of the installation, for the lead party and the heat company."""
+    from procurement.costs import project_costs
+    from procurement.models import ProjectProcurement
+    from procurement.permissions import can_see_costs
+
+    if (
+        not can_see_costs(request.user, project)
+        or not ProjectProcurement.objects.filter(project=project).exists()
+    ):
+        return None
+    figures = project_costs(project)
+    return render_to_string(
+        "procurement/_costs_panel.html", {"costs": figures, "project": project}, request=request
+    )
 
 
 CHECKLIST_STATES = ("assigned", "installation_planned", "installed", "connected")

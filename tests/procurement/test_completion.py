@@ -435,3 +435,17 @@ def test_my_week_takes_the_same_queries_for_10_homes_as_for_500(accepted, client
     many, shown_many = queries()
     assert (shown_few, shown_many) == (5, 250)
     assert many == few
+
+
+def test_the_project_page_shows_budget_estimate_and_actual_to_the_lead_party_only(planned, client):
+    from procurement.models import ProjectProcurement
+
+    ProjectProcurement.objects.filter(project=planned["project"]).update(budget=50000)
+    url = planned["project"].get_absolute_url()
+    client.force_login(planned["lead"])
+    page = client.get(url).content.decode()
+    assert 'id="costs-panel"' in page and "50.000,00" in page
+    municipality = member_of(planned["project"], OrganisationKind.MUNICIPALITY, Role.MUNICIPALITY)
+    client.force_login(municipality)
+    page = client.get(url).content.decode()
+    assert 'id="costs-panel"' not in page and "€" not in page
