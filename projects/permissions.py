@@ -410,6 +410,12 @@ def can_assign(user: User, dwelling) -> bool:
     return can_lead(user, dwelling) or granted("assign", user, dwelling)
 
 
+def can_reassign(user: User, dwelling) -> bool:
+    """The lead party moves the work to another installer; an app may let the new installer take it
+    (procurement: the installer that accepts the package the work moved to)."""
+    return can_lead(user, dwelling) or granted("reassign", user, dwelling)
+
+
 def can_install(user: User, dwelling) -> bool:
     """Plan the installation (and its technician): a planner or coordinator of the dwelling's installer;
     an app may let another party do it (procurement: the subcontractor the dwelling was handed to)."""

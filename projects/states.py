@@ -8,8 +8,10 @@ back to *informed*; the number of visits is kept. The lead party *approves the c
 The lead or communicating party *records the agreement* of the right signatory (the owner-occupier,
 the housing association for its homes, the landlord for a private rental, for an apartment also the
 owners' association for the common parts). The dwelling is *assigned* to an installer, who *plans
-the installation* and *reports it installed*. The heat company *confirms the connection* when it
-accepts the delivery set into its management, or *rejects the installation* with a reason.
+the installation* and *reports it installed*; until then the lead party may *move it to another
+installer* with a reason (everything recorded stays with the dwelling). The heat company *confirms
+the connection* when it accepts the delivery set into its management, or *rejects the installation*
+with a reason.
 
 Side exits: the owner *declines* (from informed up to agreed; can be *reopened*), the lead party puts
 an active dwelling *on hold* with a reason (*resume* returns it to the state it was held in), or

@@ -349,6 +349,19 @@ class Dwelling(ConcurrentTransitionMixin, models.Model):
 
     @transition(
         field=state,
+        source=[S.ASSIGNED, S.INSTALLATION_PLANNED],
+        target=S.ASSIGNED,
+        permission=_allowed("can_reassign"),
+    )
+    def reassign(self, *, installer):
+        """Another installer takes the work over; everything recorded stays with the dwelling, the planned
+        date and technician were the previous installer's."""
+        self.installer = installer
+        self.installation_planned_on = None
+        self.technician = None
+
+    @transition(
+        field=state,
         source=S.ASSIGNED,
         target=S.INSTALLATION_PLANNED,
         conditions=[has_installer],

@@ -199,7 +199,7 @@ TENANT_SUPPORTS = Param(
 INSTALLER = Param(
     "installer",
     _installer_field,
-    lambda: serializers.IntegerField(required=False, help_text="assign: an organisation id"),
+    lambda: serializers.IntegerField(required=False, help_text="assign, reassign: an organisation id"),
 )
 PLANNED_ON = Param(
     "planned_on", _date(gettext_lazy("Installation date")), lambda: serializers.DateField(required=False)
@@ -322,6 +322,16 @@ MOVES: dict[str, Move] = {
             main_step=True,
             params=(INSTALLER,),
             prepare=prepare.assign,
+        ),
+        Move(
+            "reassign",
+            gettext_lazy("Move to another installer"),
+            gettext_lazy("Moved to another installer"),
+            LEAD,
+            public=False,
+            reason_required=True,
+            params=(INSTALLER,),
+            prepare=prepare.reassign,
         ),
         Move(
             "plan_installation",

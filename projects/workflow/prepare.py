@@ -121,6 +121,14 @@ def assign(actor, dwelling, params) -> dict:
     return {"installer": known[key]}
 
 
+def reassign(actor, dwelling, params) -> dict:
+    """Another installer of the project, not the one that has the work."""
+    kwargs = assign(actor, dwelling, params)
+    if kwargs["installer"].pk == dwelling.installer_id:
+        raise ValidationError({"installer": _("This installer has the work already: choose another one.")})
+    return kwargs
+
+
 def dated(name: str, *, past_only: bool = False) -> Callable:
     def prepare(actor, dwelling, params) -> dict:
         value = params.get(name) or today()
