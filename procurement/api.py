@@ -52,6 +52,12 @@ class OfferSerializer(VersionSerializer):
     installer = serializers.IntegerField(help_text="The id of an installer organisation of the project.")
 
 
+class MoveSerializer(OfferSerializer):
+    dwellings = serializers.ListField(
+        child=serializers.IntegerField(), required=False, help_text="Dwelling ids of the package; none: all."
+    )
+
+
 class ReasonSerializer(VersionSerializer):
     reason = serializers.CharField()
 
@@ -130,3 +136,20 @@ class PackageViewSet(viewsets.ReadOnlyModelViewSet):
             expected_version=payload.validated_data["version"],
         )
         return self._answer(package.pk)
+
+    @extend_schema(request=MoveSerializer, responses=PackageSerializer)
+    @action(detail=True, methods=["post"])
+    def move(self, request, pk=None):
+        """Move the accepted package, or some of its dwellings, to another installer (lead party): a new
+        package, offered to it under the usual rules. Answers the new package."""
+        package = self.get_object()
+        payload = MoveSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        moved = services.package_move(
+            actor=request.user,
+            package_id=package.pk,
+            installer_id=payload.validated_data["installer"],
+            dwelling_ids=payload.validated_data.get("dwellings") or None,
+            expected_version=payload.validated_data["version"],
+        )
+        return self._answer(moved.pk)

@@ -82,3 +82,22 @@ class HandForm(StyledFormMixin, forms.Form):
         self.fields["subcontractor"].queryset = Organisation.objects.filter(
             participations__project_id=package.project_id, participations__role=Role.SUBCONTRACTOR
         ).distinct()
+
+
+class MoveForm(OfferForm):
+    """Move dwellings of an accepted package to another installer (none chosen: all of them)."""
+
+    dwellings = forms.ModelMultipleChoiceField(
+        label=_("Dwellings"),
+        queryset=Dwelling.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_("None chosen: the whole package."),
+    )
+
+    def __init__(self, *args, project, package, items, **kwargs):
+        super().__init__(*args, project=project, **kwargs)
+        self.fields["installer"].queryset = self.fields["installer"].queryset.exclude(pk=package.installer_id)
+        self.fields["dwellings"].queryset = Dwelling.objects.filter(
+            pk__in=[item.dwelling_id for item in items]
+        )

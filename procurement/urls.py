@@ -14,4 +14,5 @@ urlpatterns = [
     path("<int:number>/accept/", views.package_accept, name="accept"),
     path("<int:number>/decline/", views.package_decline, name="decline"),
     path("<int:number>/hand/", views.package_hand, name="hand"),
+    path("<int:number>/move/", views.package_move, name="move"),
 ]

@@ -12,7 +12,7 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from procurement import selectors, services
-from procurement.forms import HandForm, OfferForm, PackageForm, ReasonForm
+from procurement.forms import HandForm, MoveForm, OfferForm, PackageForm, ReasonForm
 from procurement.models import PackageDwelling, PackageStatus, WorkPackage
 from procurement.permissions import can_decide_package, can_manage_packages
 from projects import selectors as project_selectors
@@ -106,10 +106,13 @@ def _detail_context(request, project, package, **forms):
         "decline_form": forms.get("decline") or ReasonForm(initial={"version": package.version}),
         "accept_form": ReasonForm(initial={"version": package.version}),
         "hand_form": forms.get("hand") or HandForm(package=package, items=items),
+        "move_form": forms.get("move")
+        or MoveForm(project=project, package=package, items=items, initial={"version": package.version}),
         "can_offer": manages and package.status in services.packages.OFFERABLE,
         "can_withdraw": manages and package.status == PackageStatus.OFFERED,
         "can_decide": decides and package.status == PackageStatus.OFFERED,
         "can_hand": decides and package.status == PackageStatus.ACCEPTED,
+        "can_move": manages and package.status == PackageStatus.ACCEPTED,
     }
     return context
 
@@ -243,3 +246,28 @@ def package_hand(request, slug, number):
         )
 
     return _act(request, slug, number, form, hand, _("Done: the dwellings are handed over."), "hand")
+
+
+@login_required
+@require_POST
+def package_move(request, slug, number):
+    """The lead party moves the package, or the chosen dwellings of it, to another installer."""
+    project = _project(request, slug)
+    package = _package(request, project, number)
+    items = list(selectors.package_dwellings(request.user, package))
+    form = MoveForm(request.POST, project=project, package=package, items=items)
+    moved = {}
+
+    def move(package, form):
+        chosen = [d.pk for d in form.cleaned_data["dwellings"]]
+        moved["package"] = services.package_move(
+            actor=request.user,
+            package_id=package.pk,
+            installer_id=form.cleaned_data["installer"].pk,
+            dwelling_ids=chosen or None,
+            expected_version=form.cleaned_data["version"],
+        )
+
+    return _act(
+        request, slug, number, form, move, _("Done: offered to the other installer as a new package."), "move"
+    )

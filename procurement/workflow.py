@@ -86,13 +86,13 @@ def subcontractor_does_the_work(user, dwelling) -> bool:
     return sees_handed(user, dwelling) and not user.in_field_only and does(user, PLANNING)
 
 
-@workflow.grant("assign")
+@workflow.grant("assign", "reassign")
 def installer_takes_the_work(user, dwelling) -> bool:
     """A coordinator of the installer a package with this dwelling is offered to."""
     return dwelling.pk in _package_dwellings(user) and not user.in_field_only and does(user, COORDINATING)
 
 
-@workflow.validator("assign", bulk_safe=True)
+@workflow.validator("assign", "reassign", bulk_safe=True)
 def through_a_package(attempt) -> None:
     """Where the project works from a pool, a dwelling goes to the installer its package went to."""
     package = attempt.params.get("package")
@@ -107,6 +107,13 @@ def through_a_package(attempt) -> None:
         in_a_package
         or ProjectProcurement.objects.filter(project_id=dwelling.project_id, pool__isnull=False).exists()
     ):
+        if attempt.move.name == "reassign":
+            raise ValidationError(
+                _(
+                    "This project works with installers from a pool: move the dwelling from its work "
+                    "package to another installer; that installer takes the work over when it accepts."
+                )
+            )
         raise ValidationError(
             _(
                 "This project works with installers from a pool: bundle the dwelling into a work package "

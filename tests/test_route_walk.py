@@ -203,11 +203,11 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
     ("people:edit", "pk"): COLLEAGUE,
     **{
         (f"packages_api:package-{name}", "pk"): PACKAGE_ID
-        for name in ("detail", "offer", "withdraw", "accept", "decline")
+        for name in ("detail", "offer", "withdraw", "accept", "decline", "move")
     },
     **{
         (f"packages:{name}", "number"): PACKAGE
-        for name in ("detail", "offer", "withdraw", "accept", "decline", "hand")
+        for name in ("detail", "offer", "withdraw", "accept", "decline", "hand", "move")
     },
     ("people:unlock", "pk"): COLLEAGUE,
     ("installations:photo", "pk"): Fill(lambda w: w.objects["completion_photo"].pk, home=True),

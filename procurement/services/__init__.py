@@ -9,6 +9,7 @@ from .completion import (
     completion_report,
     completion_save_answers,
 )
+from .moving import package_move
 from .packages import (
     PackageChanged,
     package_accept,
@@ -49,6 +50,7 @@ __all__ = [
     "package_create",
     "package_decline",
     "package_hand",
+    "package_move",
     "package_offer",
     "package_withdraw",
     "pool_save",

@@ -215,14 +215,32 @@ def package_accept(*, actor: User, package_id: int, expected_version: int | None
             % {"number": package.number, "status": package.get_status_display()}
         )
     procurement_workflow.forget(actor)
+    # Agreed homes are assigned; homes another installer had (a moved package) are taken over.
+    taken_over = set(
+        Dwelling.objects.filter(pk__in=package.open_dwelling_ids)
+        .exclude(state=DwellingState.AGREED)
+        .values_list("pk", flat=True)
+    )
+    reason = _("Package #%(number)s accepted") % {"number": package.number}
     result = dwellings_bulk_transition(
         actor=actor,
-        dwelling_ids=sorted(package.open_dwelling_ids),
+        dwelling_ids=sorted(package.open_dwelling_ids - taken_over),
         transition="assign",
         installer=package.installer,
         package=package,
-        reason=_("Package #%(number)s accepted") % {"number": package.number},
+        reason=reason,
     )
+    if taken_over:
+        more = dwellings_bulk_transition(
+            actor=actor,
+            dwelling_ids=sorted(taken_over),
+            transition="reassign",
+            installer=package.installer,
+            package=package,
+            reason=reason,
+        )
+        result.moved += more.moved
+        result.skipped += more.skipped
     if result.skipped:
         PackageDwelling.objects.filter(
             package=package, dwelling_id__in=[row[0] for row in result.skipped]

@@ -449,3 +449,137 @@ def test_the_project_page_shows_budget_estimate_and_actual_to_the_lead_party_onl
     client.force_login(municipality)
     page = client.get(url).content.decode()
     assert 'id="costs-panel"' not in page and "€" not in page
+
+
+class TestMoving:
+    @pytest.fixture
+    def second(self, accepted):
+        from procurement.models import Pool
+        from tests.procurement.test_offers import agreement_for, installer_in
+
+        installer = installer_in(accepted["project"], capacity=10, name="Installatiebedrijf Kolk")
+        agreement_for(installer, accepted["lead"].organisation, pool=Pool.objects.get())
+        accepted["second"] = installer
+        accepted["second_coordinator"] = UserFactory(organisation=installer)
+        return accepted
+
+    def test_part_of_a_package_moves_and_the_new_installer_takes_it_over(self, second):
+        from procurement.models import PackageDwelling, PackageStatus
+        from procurement.services import package_move
+
+        homes, package = second["homes"], second["package"]
+        plan_on(second, homes[0], next_monday(2))
+        completion_save_answers(
+            actor=fresh(second["coordinator"]),
+            dwelling_id=homes[0].pk,
+            answers={"delivery_set.serial_number": "DS-KOLK"},
+        )
+        package.refresh_from_db()
+        moved = package_move(
+            actor=second["lead"],
+            package_id=package.pk,
+            installer_id=second["second"].pk,
+            dwelling_ids=[homes[0].pk, homes[1].pk],
+            expected_version=package.version,
+        )
+        assert moved.status == PackageStatus.OFFERED and moved.installer == second["second"]
+        assert set(moved.open_dwelling_ids) == {homes[0].pk, homes[1].pk}
+        assert Dwelling.objects.get(pk=homes[0].pk).installer == second["installer"]  # until it accepts
+        package_accept(actor=fresh(second["second_coordinator"]), package_id=moved.pk)
+        first, other = Dwelling.objects.get(pk=homes[0].pk), Dwelling.objects.get(pk=homes[1].pk)
+        assert (first.state, first.installer, first.installation_planned_on) == (
+            "assigned",
+            second["second"],
+            None,
+        )
+        assert other.installer == second["second"]
+        assert first.transitions.filter(transition="reassign").count() == 1
+        # What was recorded stays with the dwelling, now the new installer's to carry on.
+        completion_save_answers(
+            actor=fresh(second["second_coordinator"]),
+            dwelling_id=first.pk,
+            answers={"heat_meter.meter_number": "HM-KOLK"},
+        )
+        kept = Completion.objects.get(dwelling=first)
+        assert kept.answers["delivery_set.serial_number"] == "DS-KOLK" and kept.installer == second["second"]
+        # The rest of the first package stays with the first installer.
+        assert PackageDwelling.objects.filter(package=package, open=True).count() == 6
+        with pytest.raises(Exception):  # noqa: B017 - the first installer no longer fills this checklist
+            completion_save_answers(
+                actor=fresh(second["coordinator"]),
+                dwelling_id=first.pk,
+                answers={"checks.insulation": "done"},
+            )
+
+    def test_a_move_to_a_full_installer_is_refused_and_changes_nothing(self, second):
+        from procurement.models import InstallerProfile, PackageDwelling, WorkPackage
+        from procurement.services import package_move
+
+        InstallerProfile.objects.filter(organisation=second["second"]).update(connections_per_week=1)
+        package = WorkPackage.objects.get(pk=second["package"].pk)
+        before = list(PackageDwelling.objects.values_list("package_id", "dwelling_id", "open").order_by("pk"))
+        with pytest.raises(ValidationError, match="connections a week"):
+            package_move(actor=second["lead"], package_id=package.pk, installer_id=second["second"].pk)
+        assert (
+            list(PackageDwelling.objects.values_list("package_id", "dwelling_id", "open").order_by("pk"))
+            == before
+        )
+        assert WorkPackage.objects.count() == 1
+
+    def test_only_the_lead_party_moves_work_and_a_stale_form_changes_nothing(self, second):
+        from django.core.exceptions import PermissionDenied
+
+        from procurement.services import PackageChanged, package_move
+
+        package = second["package"]
+        with pytest.raises(PermissionDenied):
+            package_move(
+                actor=fresh(second["coordinator"]), package_id=package.pk, installer_id=second["second"].pk
+            )
+        with pytest.raises(PackageChanged):
+            package_move(
+                actor=second["lead"],
+                package_id=package.pk,
+                installer_id=second["second"].pk,
+                expected_version=1,
+            )
+
+    def test_the_page_and_the_api_move_work_and_another_installer_cannot(self, second, client):
+        package = second["package"]
+        package.refresh_from_db()
+        client.force_login(second["lead"])
+        response = client.post(
+            reverse("packages:move", args=[second["project"].slug, package.number]),
+            {
+                "installer": second["second"].pk,
+                "dwellings": [second["homes"][2].pk],
+                "version": package.version,
+            },
+        )
+        assert response.status_code == 302
+        assert (
+            Dwelling.objects.get(pk=second["homes"][2].pk)
+            .package_items.filter(open=True)
+            .get()
+            .package.number
+            == 2
+        )
+        package.refresh_from_db()
+        client.force_login(second["second_coordinator"])
+        response = client.post(
+            f"/api/v1/packages/{package.pk}/move/",
+            {"installer": second["second"].pk, "version": package.version},
+            content_type="application/json",
+        )
+        assert response.status_code == 404  # another installer's package does not exist for it
+        client.force_login(second["lead"])
+        response = client.post(
+            f"/api/v1/packages/{package.pk}/move/",
+            {
+                "installer": second["second"].pk,
+                "dwellings": [second["homes"][3].pk],
+                "version": package.version,
+            },
+            content_type="application/json",
+        )
+        assert response.status_code == 200 and response.json()["number"] == 3
