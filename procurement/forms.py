@@ -6,9 +6,12 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from procurement.checklist import WORK_UNITS
+from procurement.models import AgreementScope
 from projects.forms import StyledFormMixin
 from projects.models import Dwelling, Organisation, Role
 from projects.widgets import DateInput
+from surveys.schema import WORKS
 
 ANY_DAY = _("Any day of that week.")
 
@@ -101,3 +104,63 @@ class MoveForm(OfferForm):
         self.fields["dwellings"].queryset = Dwelling.objects.filter(
             pk__in=[item.dwelling_id for item in items]
         )
+
+
+class TenderForm(StyledFormMixin, forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=200)
+    scope = forms.ChoiceField(
+        label=_("Scope"), choices=AgreementScope.choices, initial=AgreementScope.INSTALLATION
+    )
+    deadline = forms.DateField(label=_("Bids until"), widget=DateInput)
+    installers = forms.ModelMultipleChoiceField(
+        label=_("Invite installers"),
+        queryset=Organisation.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("Installers that work in the project's municipality, and those in the project already."),
+    )
+    description = forms.CharField(
+        label=_("Description"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        from procurement.services.tenders import invitable
+
+        super().__init__(*args, **kwargs)
+        self.fields["installers"].queryset = invitable(project).order_by("name")
+
+
+class BidForm(StyledFormMixin, forms.Form):
+    """A price per kind of work (empty: not offered), and a note."""
+
+    note = forms.CharField(label=_("Note"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for code, label in WORKS:
+            self.fields[f"price_{code}"] = forms.DecimalField(
+                label=f"{label} ({WORK_UNITS[code]})",
+                required=False,
+                min_value=0,
+                decimal_places=2,
+                max_digits=10,
+                localize=True,
+            )
+        self.order_fields([f"price_{code}" for code, _label in WORKS] + ["note"])
+
+    def prices(self) -> dict:
+        return {
+            code: str(self.cleaned_data[f"price_{code}"])
+            for code, _label in WORKS
+            if self.cleaned_data.get(f"price_{code}") is not None
+        }
+
+
+class AwardForm(StyledFormMixin, forms.Form):
+    bid = forms.ModelChoiceField(label=_("Bid"), queryset=None)
+    starts_on = forms.DateField(label=_("Agreement starts on"), widget=DateInput)
+    ends_on = forms.DateField(label=_("Agreement ends on"), widget=DateInput)
+
+    def __init__(self, *args, tender, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["bid"].queryset = tender.bids.select_related("installer")
+        self.fields["bid"].label_from_instance = lambda bid: str(bid.installer)

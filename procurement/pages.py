@@ -18,8 +18,10 @@ def package_links(user, project) -> list[Link]:
         return []
     url = reverse("packages:list", args=[project.slug])
     links = [Link(_("Work packages"), url, "packages-link", where=("project", "dwellings"))]
-    from procurement.permissions import can_see_costs
+    from procurement.permissions import can_manage_packages, can_see_costs
 
+    if can_manage_packages(user, project) and _ad_hoc(project):
+        links.append(Link(_("Tender"), reverse("tenders:create", args=[project.slug]), "tender-link"))
     if can_see_costs(user, project):
         url = reverse("installations:project", args=[project.slug])
         links.append(Link(_("Installations and costs"), url, "installations-link"))
@@ -42,6 +44,13 @@ def costs_panel(request, project) -> str | None:
     return render_to_string(
         "procurement/_costs_panel.html", {"costs": figures, "project": project}, request=request
     )
+
+
+def _ad_hoc(project) -> bool:
+    from procurement.rules import route_of
+    from projects.models import Procurement
+
+    return route_of(project) == Procurement.AD_HOC
 
 
 CHECKLIST_STATES = ("assigned", "installation_planned", "installed", "connected")

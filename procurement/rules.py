@@ -38,7 +38,7 @@ def agreements_for(package: WorkPackage, installer: Organisation):
     """The installer's agreements that the package's project may use, by its procurement route."""
     project = package.project
     agreements = FrameworkAgreement.objects.filter(installer=installer).usable_in(project)
-    route = _route(project)
+    route = route_of(project)
     if route == Procurement.AD_HOC:
         agreements = agreements.filter(project=project)
     elif route == Procurement.FRAMEWORK:
@@ -46,7 +46,8 @@ def agreements_for(package: WorkPackage, installer: Organisation):
     return agreements.distinct()
 
 
-def _route(project) -> str:
+def route_of(project) -> str:
+    """How the project's governance procures its installers (``Procurement``), "" before it chose."""
     try:
         return project.governance.procurement
     except Governance.DoesNotExist:
@@ -59,7 +60,7 @@ def offer_refusal(package: WorkPackage, installer: Organisation, *, size: int) -
     first, last = package.first_week, package.last_day
     agreements = list(agreements_for(package, installer).order_by("-ends_on"))
     if not agreements:
-        if _route(package.project) == Procurement.AD_HOC:
+        if route_of(package.project) == Procurement.AD_HOC:
             return _(
                 "This project tenders ad hoc: a package goes only to the installer awarded the tender, "
                 "and %(installer)s has no award for this project."

@@ -9,10 +9,11 @@ from procurement.models import (
     PackageDwelling,
     PackageStatus,
     ReviewDecision,
+    Tender,
     WorkPackage,
 )
 from procurement.permissions import COST_ROLES, can_manage_packages
-from projects.models import Project, User
+from projects.models import Project, Role, User
 from projects.permissions import FULL_VIEW_ROLES, dwellings_visible_to, is_platform_admin, project_roles
 
 # What an installer sees of the packages offered to it: the open offer, and the work it took.
@@ -95,3 +96,23 @@ def latest_rejection(dwelling) -> InstallationReview | None:
     """The rejection the installer is putting right: the dwelling's last review, if it was one."""
     review = InstallationReview.objects.filter(dwelling=dwelling).order_by("-reviewed_at", "-pk").first()
     return review if review is not None and review.decision == ReviewDecision.REJECTED else None
+
+
+def tenders_visible_to(user: User) -> QuerySet[Tender]:
+    """The lead party sees the tenders of its projects, an installer the ones it is invited to."""
+    tenders = Tender.objects.all()
+    if is_platform_admin(user):
+        return tenders
+    if not user.is_authenticated or not user.is_active or user.organisation_id is None or user.in_field_only:
+        return tenders.none()
+    led = [pk for pk, roles in project_roles(user).items() if Role.LEAD in roles]
+    invited = Tender.invited.through.objects.filter(organisation_id=user.organisation_id).values("tender_id")
+    return tenders.filter(Q(project_id__in=led) | Q(pk__in=invited))
+
+
+def bids_visible_to(user: User, tender: Tender):
+    """Every bid for the lead party; an installer only its own: never another's prices."""
+    bids = tender.bids.select_related("installer").order_by("installer__name")
+    if is_platform_admin(user) or Role.LEAD in project_roles(user).get(tender.project_id, set()):
+        return bids
+    return bids.filter(installer_id=user.organisation_id)

@@ -210,6 +210,14 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
         for name in ("detail", "offer", "withdraw", "accept", "decline", "hand", "move")
     },
     ("people:unlock", "pk"): COLLEAGUE,
+    **{
+        (f"tenders:{name}", "pk"): Fill(lambda w: w.objects["tender"].pk)
+        for name in ("detail", "bid", "award")
+    },
+    **{
+        (f"tenders_api:tender-{name}", "pk"): Fill(lambda w: w.objects["tender"].pk)
+        for name in ("detail", "bid", "award")
+    },
     ("installations:photo", "pk"): Fill(lambda w: w.objects["completion_photo"].pk, home=True),
     ("installations:completion", "pk"): dwelling("installed"),
     ("installations:review", "pk"): dwelling("installed"),
@@ -563,6 +571,8 @@ FIELD_WORKER_OPENS = {
     "planning_api:slot-list": "the slots of the day planned for them (none of the walked world's)",
     "packages_api:package-list": "a list of work packages, empty for someone in the field",
     "installations:my-week": "the installations planned for them as technician, in route order",
+    "tenders:list": "the tenders list, empty for someone in the field",
+    "tenders_api:tender-list": "the API's twin of the tenders list, empty for someone in the field",
     "installations:register": "the delivery set register, empty for someone in the field",
     "delivery_sets_api:delivery-set-list": "the API's twin of the register, empty for someone in the field",
     "api-root": "the API's index of links",

@@ -128,6 +128,7 @@ def build_world(word: str = "Kwartelkoning") -> World:
         DeliverySet,
         FrameworkAgreement,
         InstallationReview,
+        Tender,
         InstallerProfile,
         PackageDwelling,
         Pool,
@@ -483,7 +484,21 @@ def build_world(word: str = "Kwartelkoning") -> World:
         reviewed_at=now,
     )
 
+    tender = Tender.objects.create(
+        project=project,
+        title=f"Aanbesteding {word}",
+        scope="installation",
+        deadline=now.date() + datetime.timedelta(days=30),
+        created_by=coordinator,
+    )
+    tender.invited.add(installer)
+    bid = tender.bids.create(
+        installer=installer, prices={"delivery_set": "1450.00"}, submitted_by=coordinator, submitted_at=now
+    )
+
     objects = {
+        "tender": tender,
+        "bid": bid,
         "completion": completion,
         "completion_photo": completion_photo,
         "delivery_set": delivery_set,

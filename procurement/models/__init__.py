@@ -14,10 +14,12 @@ from .completion import (
 from .installers import Certificate, CertificateKind, InstallerProfile
 from .packages import PackageDwelling, PackageStatus, WorkPackage
 from .pools import Pool, ProjectProcurement
+from .tenders import Bid, Tender, TenderStatus
 
 __all__ = [
     "AgreementScope",
     "AgreementStatus",
+    "Bid",
     "Certificate",
     "CertificateKind",
     "CommissioningChecklist",
@@ -34,6 +36,8 @@ __all__ = [
     "ProjectProcurement",
     "RateUnit",
     "ReviewDecision",
+    "Tender",
+    "TenderStatus",
     "UnitRate",
     "WorkPackage",
 ]

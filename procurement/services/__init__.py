@@ -30,12 +30,15 @@ from .setup import (
     project_procurement_set,
     rate_save,
 )
+from .tenders import TenderClosed, bid_submit, tender_award, tender_create
 
 __all__ = [
     "EvidenceMissing",
     "PackageChanged",
+    "TenderClosed",
     "agreement_save",
     "agreements_expire",
+    "bid_submit",
     "certificate_save",
     "checklist_save",
     "completion_gaps",
@@ -57,4 +60,6 @@ __all__ = [
     "project_budget_set",
     "project_procurement_set",
     "rate_save",
+    "tender_award",
+    "tender_create",
 ]
