@@ -26,6 +26,8 @@ class Advisory:
     block: str
     reason: str
     action: str
+    # What changing the choice would mean in practice, for the link "What changing it means".
+    change: str = ""
 
     @property
     def severity_label(self) -> str:

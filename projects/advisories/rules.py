@@ -302,6 +302,13 @@ def procurement_ad_hoc(project, governance):
                 "Move to long-term framework agreements, for example a pool of fixed installers to "
                 "choose from per project."
             ),
+            _(
+                "Today each work package goes only to the installer awarded this project's tender, under "
+                "an agreement for this project alone. With framework agreements the contracting party "
+                "keeps a pool of installers with fixed unit rates over several years; per project the "
+                "lead party picks the main contractor from the pool and offers work packages to it "
+                "without a new tender, and the installers learn from project to project."
+            ),
         )
 
 
