@@ -30,6 +30,7 @@ urlpatterns = [
     path("projects/<slug:slug>/sample/", include("surveys.sampling.urls")),
     path("projects/<slug:slug>/packages/", include("procurement.urls")),
     path("installations/", include("procurement.completion_urls")),
+    path("tenders/", include("procurement.tender_urls")),
     path("projects/", include("projects.urls")),
     path("surveys/", include("surveys.urls")),
     path("plans/", include("surveys.plans.urls")),
@@ -40,6 +41,7 @@ urlpatterns = [
     path("api/v1/packages/", include("procurement.api_urls")),
     path("api/v1/installations/", include("procurement.completion_api_urls")),
     path("api/v1/delivery-sets/", include("procurement.register_api_urls")),
+    path("api/v1/tenders/", include("procurement.tender_api_urls")),
     path("api/v1/", include("projects.api_urls")),
     # The schema answers only a logged-in user (SERVE_PERMISSIONS); the docs page sends others to log in.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -128,11 +128,11 @@ def build_world(word: str = "Kwartelkoning") -> World:
         DeliverySet,
         FrameworkAgreement,
         InstallationReview,
-        Tender,
         InstallerProfile,
         PackageDwelling,
         Pool,
         ProjectProcurement,
+        Tender,
         UnitRate,
         WorkPackage,
     )
