@@ -131,6 +131,21 @@ USERS = [
         "energiecooperatie-lindewijk",
         (W.ADMINISTRATOR, W.COORDINATOR, W.PLANNER, W.COMMUNICATION),
     ),
+    # Lindewijk's installers, tendered ad hoc: Smit won the installation, Mulder bid too.
+    DemoUser(
+        "smit@demo.test",
+        "Bas",
+        "Smit",
+        "installatietechniek-smit",
+        (W.ADMINISTRATOR, W.COORDINATOR, W.PLANNER),
+    ),
+    DemoUser(
+        "mulder@demo.test",
+        "Ilse",
+        "Mulder",
+        "klusbedrijf-mulder",
+        (W.ADMINISTRATOR, W.COORDINATOR, W.PLANNER),
+    ),
     DemoUser("netbeheerder@demo.test", "Henk", "Smits", "netbeheer-midden", (W.READ_ONLY,)),
     DemoUser("waterbedrijf@demo.test", "Anouk", "Peters", "waterbedrijf-amstelland", (W.READ_ONLY,)),
 ]

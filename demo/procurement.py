@@ -31,7 +31,7 @@ from projects.services import dwelling_transition
 from projects.states import DwellingState
 
 from .evidence import complete
-from .parties import LEAD, TUINDORP
+from .parties import LEAD, LINDEWIJK, TUINDORP
 from .today import MAIN_CONTRACTOR, MAIN_CONTRACTOR_PLANNER, SUBCONTRACTOR
 
 POOL = "Raampool Amstelland 2026–2029"
@@ -131,7 +131,64 @@ def procurement_demo() -> int:
     )
     made = _packages(project, lead, installers, today)
     _completions(project, lead, installers[MAIN_CONTRACTOR])
+    _lindewijk_tenders(today)
     return made
+
+
+def _lindewijk_tenders(today) -> None:
+    """Lindewijk tenders ad hoc: its installation went to Smit (an agreement for the project only, at
+    Smit's prices); the survey is out to tender, with Mulder's bid in."""
+    project = Project.objects.filter(slug=LINDEWIJK).first()
+    lead = User.objects.filter(email="cooperatie.lindewijk@demo.test").first()
+    bidders = {
+        email: User.objects.filter(email=email).first() for email in ("smit@demo.test", "mulder@demo.test")
+    }
+    if project is None or lead is None or None in bidders.values():
+        return
+    for user in bidders.values():
+        InstallerProfile.objects.get_or_create(
+            organisation=user.organisation,
+            defaults={"connections_per_week": 6, "municipalities": [project.municipality]},
+        )
+    installers = [user.organisation_id for user in bidders.values()]
+    installation = services.tender_create(
+        actor=lead,
+        project=project,
+        title="Installatie afleversets fase 1",
+        scope="installation",
+        deadline=today,
+        installer_ids=installers,
+        description="Plaatsen van de afleversets en de binnenleidingen in de 64 woningen van Oude Dorp.",
+    )
+    smit = services.bid_submit(
+        actor=bidders["smit@demo.test"],
+        tender_id=installation.pk,
+        prices={"delivery_set": "1395.00", "indoor_pipes": "64.00", "cap_gas": "150.00"},
+        note="Inclusief afvoer van de oude ketels.",
+    )
+    services.bid_submit(
+        actor=bidders["mulder@demo.test"],
+        tender_id=installation.pk,
+        prices={"delivery_set": "1480.00", "indoor_pipes": "59.50", "cap_gas": "140.00"},
+    )
+    services.tender_award(
+        actor=lead,
+        tender_id=installation.pk,
+        bid_id=smit.pk,
+        starts_on=today,
+        ends_on=today + datetime.timedelta(days=540),
+    )
+    survey = services.tender_create(
+        actor=lead,
+        project=project,
+        title="Woningopname Oude Dorp",
+        scope="survey",
+        deadline=today + datetime.timedelta(days=10),
+        installer_ids=installers,
+    )
+    services.bid_submit(
+        actor=bidders["mulder@demo.test"], tender_id=survey.pk, prices={"building_work": "62.00"}
+    )
 
 
 REJECTION = {

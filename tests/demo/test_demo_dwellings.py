@@ -349,3 +349,12 @@ def test_the_demo_completes_with_evidence_and_reviews(loaded):
     assert dwellings(TUINDORP).filter(state=S.INSTALLED, completion__isnull=False).exists()
     assert CompletionPhoto.objects.filter(completion__in=Completion.objects.all()).count() >= 15
     assert ProjectProcurement.objects.get(project__slug=TUINDORP).budget > 0
+
+
+def test_lindewijk_tendered_its_installation_and_smit_won(loaded):
+    from procurement.models import Tender
+
+    awarded = Tender.objects.get(project__slug="buurtwarmte-lindewijk", status="awarded")
+    assert awarded.agreement.installer.slug == "installatietechniek-smit"
+    assert awarded.agreement.project.slug == "buurtwarmte-lindewijk" and awarded.bids.count() == 2
+    assert Tender.objects.filter(project__slug="buurtwarmte-lindewijk", status="open").exists()
