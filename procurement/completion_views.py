@@ -19,9 +19,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from procurement import checklist, costs, selectors, services
-from procurement.models import CompletionPhoto, PackageDwelling, PackageStatus
+from procurement.models import CompletionPhoto
 from procurement.models.completion import required_items
 from procurement.permissions import can_see_costs, can_see_evidence
+from procurement.selectors import my_dwellings
 from procurement.services.completion import FILLABLE_STATES, dom_id, evidence_required
 from projects import selectors as project_selectors
 from projects.errors import Conflict
@@ -37,24 +38,11 @@ from projects.states import DwellingState
 from surveys.views import _sync_texts
 
 DATABASE = "lastmetre-completion"
-MY_WORK_STATES = (DwellingState.ASSIGNED, DwellingState.INSTALLATION_PLANNED, DwellingState.INSTALLED)
 TO_PLAN_SHOWN = 50
 
 
 def _monday(day: datetime.date) -> datetime.date:
     return day - datetime.timedelta(days=day.weekday())
-
-
-def my_dwellings(user):
-    """The homes the user's organisation installs (as installer or handed subcontractor), or that are
-    planned for the user as technician."""
-    handed = PackageDwelling.objects.filter(
-        open=True, subcontractor_id=user.organisation_id, package__status=PackageStatus.ACCEPTED
-    ).values("dwelling_id")
-    mine = Q(technician=user)
-    if not user.in_field_only:
-        mine |= Q(installer_id=user.organisation_id) | Q(pk__in=handed)
-    return dwellings_visible_to(user).filter(mine, state__in=MY_WORK_STATES)
 
 
 @login_required
@@ -377,3 +365,57 @@ def register(request):
         sets = sets.filter(Q(serial_number__icontains=query) | Q(meter_number__icontains=query))
     page = Paginator(sets.order_by("-connected_on", "pk"), 50).get_page(request.GET.get("page"))
     return render(request, "procurement/register.html", {"page": page, "project": project, "query": query})
+
+
+@login_required
+@require_POST
+def inform(request):
+    """The installer asks the communicating party to inform the residents of the chosen homes."""
+    ids = [int(pk) for pk in request.POST.getlist("dwellings") if pk.isdigit()]
+    back = reverse("installations:my-week") + f"?week={request.POST.get('week', '')}"
+    try:
+        made = services.inform_request_create(
+            actor=request.user, dwelling_ids=ids, message=request.POST.get("message", "")
+        )
+    except Dwelling.DoesNotExist as exc:
+        raise Http404 from exc
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(
+            request,
+            _("Asked %(parties)s to inform the residents.")
+            % {"parties": ", ".join(str(item.communicating_party) for item in made)},
+        )
+    return redirect(back)
+
+
+@login_required
+def inform_queue(request):
+    """The requests to inform residents: the communicating party's queue, and what an installer asked."""
+    requests = (
+        services.inform_requests_for(request.user)
+        .select_related("project", "installer", "communicating_party", "created_by")
+        .prefetch_related("dwellings")
+        .order_by("status", "-created_at")
+    )
+    return render(
+        request,
+        "procurement/inform_queue.html",
+        {"requests": requests[:200], "organisation_id": request.user.organisation_id},
+    )
+
+
+@login_required
+@require_POST
+def inform_handle(request, pk):
+    item = get_object_or_404(services.inform_requests_for(request.user), pk=pk)
+    try:
+        services.inform_request_handle(
+            actor=request.user, request_id=item.pk, note=request.POST.get("note", "")
+        )
+    except Conflict as exc:
+        messages.warning(request, str(exc))
+    else:
+        messages.success(request, _("Marked as handled."))
+    return redirect("installations:requests")

@@ -12,20 +12,32 @@ from projects.workflow import Link
 
 @workflow.project_link
 def package_links(user, project) -> list[Link]:
+    from procurement.permissions import can_manage_packages, can_see_costs
     from procurement.selectors import can_see_packages
 
-    if not can_see_packages(user, project):
-        return []
-    url = reverse("packages:list", args=[project.slug])
-    links = [Link(_("Work packages"), url, "packages-link", where=("project", "dwellings"))]
-    from procurement.permissions import can_manage_packages, can_see_costs
-
+    links = []
+    if can_see_packages(user, project):
+        url = reverse("packages:list", args=[project.slug])
+        links.append(Link(_("Work packages"), url, "packages-link", where=("project", "dwellings")))
     if can_manage_packages(user, project) and _ad_hoc(project):
         links.append(Link(_("Tender"), reverse("tenders:create", args=[project.slug]), "tender-link"))
     if can_see_costs(user, project):
         url = reverse("installations:project", args=[project.slug])
         links.append(Link(_("Installations and costs"), url, "installations-link"))
     return links
+
+
+@workflow.project_link
+def inform_requests_link(user, project) -> list[Link]:
+    """The communicating party's queue of installers' requests to inform residents."""
+    from projects.models import Role
+    from projects.permissions import project_roles
+
+    if Role.COMMUNICATING_PARTY not in project_roles(user).get(project.pk, set()):
+        return []
+    return [
+        Link(_("Requests to inform residents"), reverse("installations:requests"), "inform-requests-link")
+    ]
 
 
 @workflow.project_panel

@@ -15,6 +15,7 @@ from procurement.models import (
 from procurement.permissions import COST_ROLES, can_manage_packages
 from projects.models import Project, Role, User
 from projects.permissions import FULL_VIEW_ROLES, dwellings_visible_to, is_platform_admin, project_roles
+from projects.states import DwellingState
 
 # What an installer sees of the packages offered to it: the open offer, and the work it took.
 INSTALLER_SEES = (PackageStatus.OFFERED, PackageStatus.ACCEPTED)
@@ -116,3 +117,19 @@ def bids_visible_to(user: User, tender: Tender):
     if is_platform_admin(user) or Role.LEAD in project_roles(user).get(tender.project_id, set()):
         return bids
     return bids.filter(installer_id=user.organisation_id)
+
+
+# The homes on an installer's My week: to plan, planned, and reported (until the review).
+MY_WORK_STATES = (DwellingState.ASSIGNED, DwellingState.INSTALLATION_PLANNED, DwellingState.INSTALLED)
+
+
+def my_dwellings(user):
+    """The homes the user's organisation installs (as installer or handed subcontractor), or that are
+    planned for the user as technician."""
+    handed = PackageDwelling.objects.filter(
+        open=True, subcontractor_id=user.organisation_id, package__status=PackageStatus.ACCEPTED
+    ).values("dwelling_id")
+    mine = Q(technician=user)
+    if not user.in_field_only:
+        mine |= Q(installer_id=user.organisation_id) | Q(pk__in=handed)
+    return dwellings_visible_to(user).filter(mine, state__in=MY_WORK_STATES)

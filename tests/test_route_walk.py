@@ -218,6 +218,7 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
         (f"tenders_api:tender-{name}", "pk"): Fill(lambda w: w.objects["tender"].pk)
         for name in ("detail", "bid", "award")
     },
+    ("installations:request-handled", "pk"): Fill(lambda w: w.objects["inform_request"].pk),
     ("installations:photo", "pk"): Fill(lambda w: w.objects["completion_photo"].pk, home=True),
     ("installations:completion", "pk"): dwelling("installed"),
     ("installations:review", "pk"): dwelling("installed"),
@@ -572,6 +573,7 @@ FIELD_WORKER_OPENS = {
     "packages_api:package-list": "a list of work packages, empty for someone in the field",
     "installations:my-week": "the installations planned for them as technician, in route order",
     "tenders:list": "the tenders list, empty for someone in the field",
+    "installations:requests": "the requests to inform residents, empty for someone in the field",
     "tenders_api:tender-list": "the API's twin of the tenders list, empty for someone in the field",
     "installations:register": "the delivery set register, empty for someone in the field",
     "delivery_sets_api:delivery-set-list": "the API's twin of the register, empty for someone in the field",

@@ -127,6 +127,7 @@ def build_world(word: str = "Kwartelkoning") -> World:
         CompletionPhoto,
         DeliverySet,
         FrameworkAgreement,
+        InformRequest,
         InstallationReview,
         InstallerProfile,
         PackageDwelling,
@@ -496,7 +497,17 @@ def build_world(word: str = "Kwartelkoning") -> World:
         installer=installer, prices={"delivery_set": "1450.00"}, submitted_by=coordinator, submitted_at=now
     )
 
+    inform_request = InformRequest.objects.create(
+        project=project,
+        installer=installer,
+        communicating_party=organisations["lead"],
+        message=f"Installatie {word}: woensdag geen warm water",
+        created_by=coordinator,
+    )
+    inform_request.dwellings.add(dwellings["installation_planned"])
+
     objects = {
+        "inform_request": inform_request,
         "tender": tender,
         "bid": bid,
         "completion": completion,

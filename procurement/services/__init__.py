@@ -19,6 +19,7 @@ from .packages import (
     package_offer,
     package_withdraw,
 )
+from .requests import inform_request_create, inform_request_handle, inform_requests_for
 from .review import installation_confirm, installation_reject
 from .setup import (
     agreement_save,
@@ -46,6 +47,9 @@ __all__ = [
     "completion_photo_remove",
     "completion_report",
     "completion_save_answers",
+    "inform_request_create",
+    "inform_request_handle",
+    "inform_requests_for",
     "installation_confirm",
     "installation_reject",
     "installer_profile_save",
