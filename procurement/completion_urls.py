@@ -17,4 +17,5 @@ urlpatterns = [
     path("projects/<slug:slug>/", views.project_installations, name="project"),
     path("<int:pk>/", views.completion, name="completion"),
     path("<int:pk>/review/", views.review, name="review"),
+    path("<int:pk>/extra-work/", views.extra_work, name="extra-work"),
 ]

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 from procurement import checklist, costs, selectors, services
 from procurement.models import CompletionPhoto
 from procurement.models.completion import required_items
-from procurement.permissions import can_see_costs, can_see_evidence
+from procurement.permissions import can_manage_packages, can_see_costs, can_see_evidence
 from procurement.selectors import my_dwellings
 from procurement.services.completion import FILLABLE_STATES, dom_id, evidence_required
 from projects import selectors as project_selectors
@@ -244,6 +244,9 @@ def completion(request, pk):
     completion = selectors.completion_of(dwelling)
     sections = _sections(dwelling, completion)
     may_fill = dwelling.state in FILLABLE_STATES and can_report_installed(request.user, dwelling)
+    sees_amounts = (
+        can_see_costs(request.user, dwelling.project) or request.user.organisation_id == dwelling.installer_id
+    )
     access = (
         dwelling.access_contact(dwelling.contacts.all())
         if can_see_access_contact(request.user, dwelling)
@@ -265,9 +268,10 @@ def completion(request, pk):
         "hide_by": True,
         "photo_route": "installations:photo",
         "delivery_set": dwelling.delivery_sets.filter(active=True).first(),
-        "dwelling_costs": costs.dwelling_costs(dwelling)
-        if can_see_costs(request.user, dwelling.project)
-        else None,
+        # Prices: the lead party and the heat company; the installer its own amounts.
+        "dwelling_costs": costs.dwelling_costs(dwelling) if sees_amounts else None,
+        "extra_work": list(dwelling.extra_work.all()) if sees_amounts else [],
+        "may_approve_extra": can_manage_packages(request.user, dwelling.project),
     }
     if may_fill:
         context["config"] = _config(dwelling, completion, sections)
@@ -419,3 +423,23 @@ def inform_handle(request, pk):
     else:
         messages.success(request, _("Marked as handled."))
     return redirect("installations:requests")
+
+
+@login_required
+@require_POST
+def extra_work(request, pk):
+    """The lead party approves extra work for the dwelling, with its reason."""
+    dwelling = _dwelling(request, pk)
+    try:
+        services.extra_work_approve(
+            actor=request.user,
+            dwelling_id=dwelling.pk,
+            description=request.POST.get("description", ""),
+            amount=request.POST.get("amount", ""),
+            reason=request.POST.get("reason", ""),
+        )
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("Extra work approved: it counts in the actual cost."))
+    return redirect("installations:completion", pk=dwelling.pk)

@@ -222,6 +222,7 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
     ("installations:photo", "pk"): Fill(lambda w: w.objects["completion_photo"].pk, home=True),
     ("installations:completion", "pk"): dwelling("installed"),
     ("installations:review", "pk"): dwelling("installed"),
+    ("installations:extra-work", "pk"): dwelling("installed"),
     **{
         (f"installations_api:{name}", "pk"): dwelling("installation_planned")
         for name in ("completion", "answers", "photos", "photo", "report")

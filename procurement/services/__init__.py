@@ -20,7 +20,7 @@ from .packages import (
     package_withdraw,
 )
 from .requests import inform_request_create, inform_request_handle, inform_requests_for
-from .review import installation_confirm, installation_reject
+from .review import extra_work_approve, installation_confirm, installation_reject
 from .setup import (
     agreement_save,
     certificate_save,
@@ -47,6 +47,7 @@ __all__ = [
     "completion_photo_remove",
     "completion_report",
     "completion_save_answers",
+    "extra_work_approve",
     "inform_request_create",
     "inform_request_handle",
     "inform_requests_for",

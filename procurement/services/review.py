@@ -9,7 +9,7 @@ below, in the same transaction, whichever page or API made the move."""
 import datetime
 from decimal import Decimal, InvalidOperation
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -158,3 +158,33 @@ def record_rejection(attempt) -> None:
     )
     if completion is not None:
         Completion.objects.filter(pk=completion.pk).update(report_client_id=None, reported_at=None)
+
+
+@transaction.atomic
+def extra_work_approve(*, actor: User, dwelling_id: int, description: str, amount, reason: str):
+    """The lead party approves work beyond the survey's works for a dwelling, with its reason; it counts
+    in the dwelling's actual cost."""
+    from procurement.models import ExtraWork
+    from procurement.permissions import can_manage_packages
+    from projects.permissions import dwellings_visible_to
+
+    dwelling = dwellings_visible_to(actor).select_related("project").get(pk=dwelling_id)
+    if not can_manage_packages(actor, dwelling.project):
+        raise PermissionDenied(_("Only a coordinator of the lead party approves extra work."))
+    try:
+        amount = Decimal(str(amount).replace(",", ".")).quantize(Decimal("0.01"))
+    except InvalidOperation:
+        raise ValidationError({"amount": _("Give the amount in euros, such as 250.00.")}) from None
+    if amount <= 0:
+        raise ValidationError({"amount": _("The amount must be more than zero.")})
+    if not description.strip():
+        raise ValidationError({"description": _("Say what the extra work is.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Give the reason for the extra work.")})
+    return ExtraWork.objects.create(
+        dwelling=dwelling,
+        description=description.strip(),
+        amount=amount,
+        reason=reason.strip(),
+        approved_by=actor,
+    )

@@ -624,3 +624,36 @@ class TestInformRequests:
         client.force_login(outsider)
         assert "Woensdag" not in client.get(reverse("installations:requests")).content.decode()
         assert client.post(reverse("installations:request-handled", args=[request.pk])).status_code == 404
+
+
+def test_extra_work_approved_by_the_lead_party_counts_and_only_it_approves(planned, client):
+    from procurement.costs import dwelling_costs
+    from procurement.models import ExtraWork, UnitRate
+
+    home, coordinator = planned["homes"][0], planned["coordinator"]
+    agreement = planned["package"].__class__.objects.get(pk=planned["package"].pk).agreement
+    UnitRate.objects.create(agreement=agreement, work="delivery_set", price="1500.00")
+    fill(coordinator, home)
+    completion_report(actor=fresh(coordinator), dwelling_id=home.pk)
+    client.force_login(coordinator)
+    client.post(
+        reverse("installations:extra-work", args=[home.pk]),
+        {"description": "Meterkast vergroot", "amount": "350", "reason": "Te krap"},
+    )
+    assert not ExtraWork.objects.exists()  # the installer does not approve its own extra work
+    client.force_login(planned["lead"])
+    client.post(
+        reverse("installations:extra-work", args=[home.pk]),
+        {"description": "Meterkast vergroot", "amount": "-5", "reason": "Te krap"},
+    )
+    assert not ExtraWork.objects.exists()  # a wrong amount changes nothing
+    client.post(
+        reverse("installations:extra-work", args=[home.pk]),
+        {"description": "Meterkast vergroot", "amount": "350,00", "reason": "Te krap"},
+    )
+    assert dwelling_costs(home).actual == 1500 + 350
+    client.force_login(coordinator)  # the installer sees its own amounts on its dwelling
+    assert (
+        "Meterkast vergroot"
+        in client.get(reverse("installations:completion", args=[home.pk])).content.decode()
+    )
