@@ -15,6 +15,7 @@ urlpatterns = [
     path("requests/<int:pk>/handled/", views.inform_handle, name="request-handled"),
     path("photos/<int:pk>/", views.photo, name="photo"),
     path("projects/<slug:slug>/", views.project_installations, name="project"),
+    path("projects/<slug:slug>/settings/", views.project_settings, name="settings"),
     path("<int:pk>/", views.completion, name="completion"),
     path("<int:pk>/review/", views.review, name="review"),
     path("<int:pk>/extra-work/", views.extra_work, name="extra-work"),

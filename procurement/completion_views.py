@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -35,6 +36,7 @@ from projects.permissions import (
 )
 from projects.services import TransitionRefused, dwellings_bulk_transition
 from projects.states import DwellingState
+from projects.views.dwellings import add_errors
 from surveys.views import _sync_texts
 
 DATABASE = "lastmetre-completion"
@@ -353,6 +355,7 @@ def project_installations(request, slug):
             "waiting_count": waiting.count(),
             "rework": selectors.rework_by_installer(project),
             "costs": figures,
+            "manages": can_manage_packages(request.user, project),
         },
     )
 
@@ -443,3 +446,44 @@ def extra_work(request, pk):
     else:
         messages.success(request, _("Extra work approved: it counts in the actual cost."))
     return redirect("installations:completion", pk=dwelling.pk)
+
+
+@login_required
+def project_settings(request, slug):
+    """The lead party sets the installation budget, its margin and the checklist's optional items."""
+    from procurement.forms import ProjectSettingsForm
+    from procurement.models import CommissioningChecklist, ProjectProcurement
+
+    project = _project(request, slug)
+    if not can_manage_packages(request.user, project):
+        raise PermissionDenied(_("Only a coordinator of the lead party changes these settings."))
+    choice = ProjectProcurement.objects.filter(project=project).first()
+    own = CommissioningChecklist.objects.filter(project=project).first()
+    initial = {
+        "budget": choice.budget if choice else None,
+        "overrun_margin": choice.overrun_margin if choice else 10,
+        "optional_items": own.optional_items if own else [],
+    }
+    form = ProjectSettingsForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            with transaction.atomic():  # both or neither
+                services.project_budget_set(
+                    actor=request.user,
+                    project=project,
+                    budget=data["budget"],
+                    overrun_margin=data["overrun_margin"],
+                )
+                services.checklist_save(
+                    actor=request.user, project=project, optional_items=data["optional_items"]
+                )
+        except ValidationError as exc:
+            add_errors(form, exc)
+        else:
+            messages.success(request, _("Saved."))
+            return redirect("installations:project", slug=project.slug)
+    status = 400 if request.method == "POST" else 200
+    return render(
+        request, "procurement/project_settings.html", {"project": project, "form": form}, status=status
+    )

@@ -164,3 +164,28 @@ class AwardForm(StyledFormMixin, forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["bid"].queryset = tender.bids.select_related("installer")
         self.fields["bid"].label_from_instance = lambda bid: str(bid.installer)
+
+
+class ProjectSettingsForm(StyledFormMixin, forms.Form):
+    """The installation budget and margin, and the checklist items this project does not require."""
+
+    budget = forms.DecimalField(
+        label=_("Budget (€)"), required=False, min_value=0, max_digits=14, decimal_places=2, localize=True
+    )
+    overrun_margin = forms.IntegerField(label=_("Overrun margin (%)"), min_value=0, max_value=100)
+    optional_items = forms.MultipleChoiceField(
+        label=_("Items this project does not require"),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=_("What the heat company needs for its register is always required and not listed."),
+    )
+
+    def __init__(self, *args, **kwargs):
+        from procurement import checklist
+
+        super().__init__(*args, **kwargs)
+        self.fields["optional_items"].choices = [
+            (key, checklist.describe(key))
+            for key in checklist.default_required()
+            if key not in checklist.LOCKED
+        ]

@@ -657,3 +657,27 @@ def test_extra_work_approved_by_the_lead_party_counts_and_only_it_approves(plann
         "Meterkast vergroot"
         in client.get(reverse("installations:completion", args=[home.pk])).content.decode()
     )
+
+
+def test_the_lead_party_sets_budget_and_optional_items_in_a_page(planned, client):
+    from procurement.models import CommissioningChecklist, ProjectProcurement
+
+    url = reverse("installations:settings", args=[planned["project"].slug])
+    client.force_login(planned["coordinator"])
+    assert client.get(url).status_code == 404  # an installer sees no project costs or settings
+    client.force_login(planned["lead"])
+    response = client.post(
+        url,
+        {"budget": "125000", "overrun_margin": "15", "optional_items": ["temperatures.hot_water_seconds"]},
+    )
+    assert response.status_code == 302
+    choice = ProjectProcurement.objects.get(project=planned["project"])
+    assert (choice.budget, choice.overrun_margin) == (125000, 15)
+    assert CommissioningChecklist.objects.get(project=planned["project"]).optional_items == [
+        "temperatures.hot_water_seconds"
+    ]
+    response = client.post(
+        url, {"budget": "1", "overrun_margin": "15", "optional_items": ["heat_meter.seal_numbers"]}
+    )
+    assert response.status_code == 400  # not a choice: the register's items are never optional
+    assert ProjectProcurement.objects.get(project=planned["project"]).budget == 125000
