@@ -31,6 +31,7 @@ urlpatterns = [
     path("projects/<slug:slug>/packages/", include("procurement.urls")),
     path("installations/", include("procurement.completion_urls")),
     path("tenders/", include("procurement.tender_urls")),
+    path("agreements/", include("procurement.setup_urls")),
     path("projects/", include("projects.urls")),
     path("surveys/", include("surveys.urls")),
     path("plans/", include("surveys.plans.urls")),

@@ -7,9 +7,9 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from procurement.checklist import WORK_UNITS
-from procurement.models import AgreementScope
+from procurement.models import AgreementScope, CertificateKind
 from projects.forms import StyledFormMixin
-from projects.models import Dwelling, Organisation, Role
+from projects.models import Dwelling, Organisation, OrganisationKind, Role
 from projects.widgets import DateInput
 from surveys.schema import WORKS
 
@@ -189,3 +189,107 @@ class ProjectSettingsForm(StyledFormMixin, forms.Form):
             for key in checklist.default_required()
             if key not in checklist.LOCKED
         ]
+
+
+class AgreementForm(StyledFormMixin, forms.ModelForm):
+    """A framework agreement of the user's organisation, with a unit rate per kind of work."""
+
+    required_certificates = forms.MultipleChoiceField(
+        label=_("Required certificates"),
+        choices=CertificateKind.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        from procurement.models import FrameworkAgreement
+
+        model = FrameworkAgreement
+        fields = [
+            "reference",
+            "installer",
+            "scope",
+            "starts_on",
+            "ends_on",
+            "max_volume",
+            "required_certificates",
+            "status",
+            "terminated_on",
+        ]
+        widgets = {"starts_on": DateInput, "ends_on": DateInput, "terminated_on": DateInput}
+
+    def __init__(self, *args, rates=None, organisation_id=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["installer"].queryset = known_installers(organisation_id).order_by("name")
+        for code, label in WORKS:
+            self.fields[f"rate_{code}"] = forms.DecimalField(
+                label=_("Rate: %(work)s") % {"work": label},
+                required=False,
+                min_value=0,
+                max_digits=10,
+                decimal_places=2,
+                localize=True,
+                initial=(rates or {}).get(code),
+            )
+
+    def rates(self) -> dict:
+        return {
+            code: self.cleaned_data[f"rate_{code}"]
+            for code, _label in WORKS
+            if self.cleaned_data.get(f"rate_{code}") is not None
+        }
+
+
+class PoolForm(StyledFormMixin, forms.ModelForm):
+    class Meta:
+        from procurement.models import Pool
+
+        model = Pool
+        fields = ["name", "description", "agreements"]
+        widgets = {"agreements": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, organisation_id, **kwargs):
+        from procurement.models import FrameworkAgreement
+
+        super().__init__(*args, **kwargs)
+        self.fields["agreements"].queryset = FrameworkAgreement.objects.filter(
+            contracting_party_id=organisation_id, project__isnull=True
+        ).select_related("installer")
+
+
+class ProjectPoolForm(StyledFormMixin, forms.Form):
+    pool = forms.ModelChoiceField(label=_("Pool"), queryset=None, required=False)
+    main_contractor = forms.ModelChoiceField(
+        label=_("Main contractor"),
+        queryset=Organisation.objects.none(),
+        required=False,
+        help_text=_("An installer with an active installation agreement in the pool."),
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        from procurement.models import Pool
+
+        super().__init__(*args, **kwargs)
+        owners = project.participations.values("organisation_id")
+        pools = Pool.objects.filter(owner_id__in=owners)
+        self.fields["pool"].queryset = pools.order_by("name")
+        self.fields["main_contractor"].queryset = (
+            Organisation.objects.filter(agreements__pools__in=pools).distinct().order_by("name")
+        )
+
+
+def known_installers(organisation_id):
+    """The installers an organisation knows: those in the projects it takes part in, and those it has
+    agreements with. Another organisation's installers stay out of its lists."""
+    from django.db.models import Q
+
+    from projects.models import Participation
+
+    projects = Participation.objects.filter(organisation_id=organisation_id).values("project_id")
+    return (
+        Organisation.objects.filter(kind=OrganisationKind.INSTALLER)
+        .filter(
+            Q(participations__project_id__in=projects) | Q(agreements__contracting_party_id=organisation_id)
+        )
+        .distinct()
+    )

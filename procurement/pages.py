@@ -21,6 +21,9 @@ def package_links(user, project) -> list[Link]:
         links.append(Link(_("Work packages"), url, "packages-link", where=("project", "dwellings")))
     if can_manage_packages(user, project) and _ad_hoc(project):
         links.append(Link(_("Tender"), reverse("tenders:create", args=[project.slug]), "tender-link"))
+    elif can_manage_packages(user, project):
+        url = reverse("agreements:project", args=[project.slug])
+        links.append(Link(_("Pool and main contractor"), url, "pool-link"))
     if can_see_costs(user, project):
         url = reverse("installations:project", args=[project.slug])
         links.append(Link(_("Installations and costs"), url, "installations-link"))

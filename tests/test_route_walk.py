@@ -218,6 +218,8 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
         (f"tenders_api:tender-{name}", "pk"): Fill(lambda w: w.objects["tender"].pk)
         for name in ("detail", "bid", "award")
     },
+    ("agreements:edit", "pk"): Fill(lambda w: w.objects["agreement"].pk),
+    ("agreements:pool-edit", "pk"): Fill(lambda w: w.objects["pool"].pk),
     ("installations:request-handled", "pk"): Fill(lambda w: w.objects["inform_request"].pk),
     ("installations:photo", "pk"): Fill(lambda w: w.objects["completion_photo"].pk, home=True),
     ("installations:completion", "pk"): dwelling("installed"),
