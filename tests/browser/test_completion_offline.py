@@ -103,6 +103,7 @@ def test_an_installer_completes_offline_on_a_phone_and_the_heat_company_rejects(
 
         # My week: today's installation, one tap into the checklist.
         page.goto(f"{network.url}/installations/")
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         page.click(f"[data-installation='{home.pk}'] a")
         page.wait_for_url(f"**/installations/{home.pk}/")
         page.wait_for_selector("#survey[data-ready='1']")
