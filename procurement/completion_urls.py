@@ -9,6 +9,7 @@ app_name = "installations"
 urlpatterns = [
     path("", views.my_week, name="my-week"),
     path("plan/", views.plan, name="plan"),
+    path("sw.js", views.service_worker, name="service-worker"),
     path("register/", views.register, name="register"),
     path("inform/", views.inform, name="inform"),
     path("requests/", views.inform_queue, name="requests"),

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from procurement import checklist, costs, selectors, services
 from procurement.models import CompletionPhoto
@@ -37,9 +37,11 @@ from projects.permissions import (
 from projects.services import TransitionRefused, dwellings_bulk_transition
 from projects.states import DwellingState
 from projects.views.dwellings import add_errors
-from surveys.views import _sync_texts
+from surveys.views import _sync_texts, service_worker_response
 
 DATABASE = "lastmetre-completion"
+# The cache of the checklist's service worker; a new name (after a change of the worker) drops old copies.
+OFFLINE_CACHE = "lastmetre-completion-v1"
 TO_PLAN_SHOWN = 50
 
 
@@ -204,7 +206,10 @@ def _config(dwelling, completion, sections) -> dict:
             "visits": reverse("installations_api:report", args=[dwelling.pk]),
             "works": "",
             "myDay": reverse("installations:my-week"),
+            "serviceWorker": reverse("installations:service-worker"),
         },
+        "offlineCache": OFFLINE_CACHE,
+        "serviceWorkerScope": "/installations/",
         "fields": fields,
         "sections": [section["section"].name for section in sections],
         "sectionTitles": {section["section"].name: str(section["section"].title) for section in sections},
@@ -486,4 +491,12 @@ def project_settings(request, slug):
     status = 400 if request.method == "POST" else 200
     return render(
         request, "procurement/project_settings.html", {"project": project, "form": form}, status=status
+    )
+
+
+@require_GET
+def service_worker(request):
+    """The checklist's service worker: keeps the checklist and My week for a reload without connection."""
+    return service_worker_response(
+        request, cache_name=OFFLINE_CACHE, pages=r"^/installations/(\d+/)?$", scope="/installations/"
     )

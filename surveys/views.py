@@ -316,15 +316,24 @@ def photo_image(request, pk):
 def service_worker(request):
     """The small service worker that keeps the survey pages and their static files for a reload
     without connection. Served under /surveys/ so that its scope covers the survey pages."""
+    return service_worker_response(
+        request, cache_name=OFFLINE_CACHE, pages=r"^/surveys/(dwellings/\d+/|my-day/)$", scope="/surveys/"
+    )
+
+
+def service_worker_response(request, *, cache_name: str, pages: str, scope: str):
+    """A service worker that keeps the pages matching ``pages`` (a regular expression over the path)
+    within ``scope``, and the tablet forms' static files."""
     response = render(
         request,
         "surveys/sw.js",
         {
-            "cache_name": json.dumps(OFFLINE_CACHE),
+            "cache_name": json.dumps(cache_name),
+            "pages_json": json.dumps(pages),
             "static_files_json": json.dumps([static(name) for name in OFFLINE_STATIC_FILES]),
         },
         content_type="application/javascript",
     )
-    response["Service-Worker-Allowed"] = "/surveys/"
+    response["Service-Worker-Allowed"] = scope
     response["Cache-Control"] = "no-cache"
     return response

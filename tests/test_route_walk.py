@@ -554,6 +554,7 @@ PUBLIC = {
     "set_language": "the NL/EN switch works before logging in too (a cookie, nothing stored)",
     "admin:logout": "sends someone who is not logged in to the admin to its index, which asks for a login",
     "surveys:service-worker": "static code the browser loads before login, so that pages open offline",
+    "installations:service-worker": "the checklist's twin of the survey's service worker: static code",
     "admin:login": "the admin's login form",
 }
 

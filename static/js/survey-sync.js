@@ -776,7 +776,8 @@
     }
     if ("caches" in window) {
       const keys = await caches.keys();
-      await Promise.all(keys.filter((key) => key.startsWith(DB_NAME)).map((key) => caches.delete(key)));
+      // The kept pages of every tablet form: "lastmetre-survey-…", "lastmetre-completion-…".
+      await Promise.all(keys.filter((key) => key.startsWith("lastmetre-")).map((key) => caches.delete(key)));
     }
   }
 

@@ -766,7 +766,7 @@
   // loaded before the worker existed, so put a fresh copy of it in the worker's cache once.
   if ("serviceWorker" in navigator && window.isSecureContext && config.urls.serviceWorker) {
     navigator.serviceWorker
-      .register(config.urls.serviceWorker, { scope: "/surveys/" })
+      .register(config.urls.serviceWorker, { scope: config.serviceWorkerScope || "/surveys/" })
       .then(() => navigator.serviceWorker.ready)
       .then(() => navigator.onLine && caches.open(config.offlineCache))
       .then(async (cache) => {

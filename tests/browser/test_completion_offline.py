@@ -16,7 +16,7 @@ from procurement.models import CommissioningChecklist, CompletionPhoto, Installa
 from procurement.services import completion_photo_add, completion_save_answers
 from projects.models import Dwelling, OrganisationKind, Role
 from tests.browser.conftest import Network
-from tests.browser.test_survey_offline import log_in, wait_for_sync
+from tests.browser.test_survey_offline import log_in, wait_for_sync, wait_until_kept
 from tests.conftest import member_of
 from tests.factories import ContactFactory, DwellingFactory
 
@@ -110,6 +110,7 @@ def test_an_installer_completes_offline_on_a_phone_and_the_heat_company_rejects(
         assert "Meidoornlaan 7" in page.locator("#survey-head").inner_text()
         # Nothing wider than the phone.
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        wait_until_kept(page)  # the service worker keeps the checklist for a reload in the cupboard
 
         # The network drops in the meter cupboard: typing and photos go on, and wait on the phone.
         network.off()
@@ -120,6 +121,13 @@ def test_an_installer_completes_offline_on_a_phone_and_the_heat_company_rejects(
         strainer = tmp_path / "zeef.jpg"
         strainer.write_bytes(jpeg((90, 90, 90)))
         page.set_input_files(f"{dom('flushing.strainer_photos')}-camera", str(strainer))
+        wait_for_sync(page, "waiting")
+
+        # A reload without connection loses nothing: the kept page restores the draft from the phone.
+        page.reload()
+        page.wait_for_selector("#survey[data-ready='1']")
+        assert page.input_value(f"{dom('pressure_test.primary_bar')}-input") == "10"
+        assert page.locator(f"{dom('flushing.strainer_photos')} [data-thumbs] li").count() == 1
         wait_for_sync(page, "waiting")
 
         # Reporting without the secondary pressure: blocked on the phone, with what is missing.

@@ -1,10 +1,11 @@
-{% autoescape off %}/* The survey's service worker: keeps the survey pages and their static files, so that a reload
- * without a connection still opens the form. The draft itself lives in IndexedDB (survey-sync.js);
+{% autoescape off %}/* The tablet forms' service worker (the survey's under /surveys/, the installer's checklist under
+ * /installations/): keeps the pages and their static files, so that a reload without a connection
+ * still opens the form. The draft itself lives in IndexedDB (survey-sync.js);
  * the API is never cached. Network first: online, the page is fresh; without a connection, or when
  * the network takes longer than PAGE_WAIT_MS, the kept page. */
 const CACHE = {{ cache_name }};
 const STATIC_FILES = {{ static_files_json }};
-const PAGES = /^\/surveys\/(dwellings\/\d+\/|my-day\/)$/;
+const PAGES = new RegExp({{ pages_json }});
 
 self.addEventListener("install", (event) => {
   event.waitUntil(
