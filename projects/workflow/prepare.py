@@ -141,7 +141,8 @@ def dated(name: str, *, past_only: bool = False) -> Callable:
 
 def plan_installation(actor, dwelling, params) -> dict:
     """The date, and optionally the technician who does the work: a person of the dwelling's installer
-    whose work is installing (a field worker, a planner or coordinator who goes out themselves)."""
+    (or of the organisation that plans it, a subcontractor) whose work is installing (a field worker, a
+    planner or coordinator who goes out themselves)."""
     from projects.models import User
     from projects.permissions import INSTALLING
 
@@ -151,10 +152,13 @@ def plan_installation(actor, dwelling, params) -> dict:
         return {**kwargs, "technician": None}
     if not isinstance(technician, User):
         technician = User.objects.filter(pk=getattr(technician, "pk", technician)).first()
+    # The installer's own people, or those of the organisation that plans it (a subcontractor the work
+    # was handed to plans its own technician).
+    organisations = {dwelling.installer_id, actor.organisation_id}
     if (
         technician is None
         or not technician.is_active
-        or technician.organisation_id != dwelling.installer_id
+        or technician.organisation_id not in organisations
         or not technician.has_work_role(*INSTALLING)
     ):
         raise ValidationError({"technician": _("Choose a technician of the installer of this dwelling.")})

@@ -198,3 +198,39 @@ def test_the_subcontractor_plans_and_reports_the_dwellings_handed_to_it(world, o
             actor=fresh(planner), dwelling_id=kept.pk, transition="plan_installation", planned_on=when
         )
     assert Dwelling.objects.get(pk=kept.pk).state == "assigned"
+
+
+def test_the_subcontractor_plans_its_own_technician_who_sees_and_reports_only_that_home(world, offered):  # noqa: F811
+    package, _result = package_accept(actor=fresh(world["coordinator"]), package_id=offered.pk)
+    sub = OrganisationFactory(kind=OrganisationKind.INSTALLER)
+    ParticipationFactory(project=world["project"], organisation=sub, role=Role.SUBCONTRACTOR)
+    planner = UserFactory(organisation=sub, work_roles=["planner"])
+    technician = UserFactory(organisation=sub, work_roles=["field_worker"])
+    stranger = UserFactory(
+        organisation=OrganisationFactory(kind=OrganisationKind.INSTALLER), work_roles=["field_worker"]
+    )
+    handed = world["homes"][0]
+    package_hand(
+        actor=fresh(world["coordinator"]),
+        package_id=package.pk,
+        dwelling_ids=[handed.pk],
+        subcontractor_id=sub.pk,
+    )
+    with pytest.raises(ValidationError):  # a technician of neither installer
+        dwelling_transition(
+            actor=fresh(planner),
+            dwelling_id=handed.pk,
+            transition="plan_installation",
+            planned_on=next_monday(2),
+            technician=stranger,
+        )
+    dwelling_transition(
+        actor=fresh(planner),
+        dwelling_id=handed.pk,
+        transition="plan_installation",
+        planned_on=next_monday(2),
+        technician=technician,
+    )
+    assert homes_seen(technician) == {handed.pk}
+    dwelling_transition(actor=fresh(technician), dwelling_id=handed.pk, transition="report_installed")
+    assert Dwelling.objects.get(pk=handed.pk).state == "installed"
