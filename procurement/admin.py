@@ -1,7 +1,8 @@
 """Installers, agreements, pools and a project's choice of pool in the admin, scoped like the pages and
 saved through the services (``procurement/services/setup.py``): each organisation keeps its own, the
-others it works with read them, and everyone else finds nothing (404). Packages are worked on their
-own pages; the admin shows them read-only."""
+others it works with read them, and everyone else finds nothing (404). Packages, completions, reviews,
+the delivery set register, tenders and requests to inform residents are worked on their own pages; the
+admin shows them read-only, in the same scope."""
 
 from django.contrib import admin
 from django.db.models import Q
@@ -9,15 +10,20 @@ from django.db.models import Q
 from procurement import services
 from procurement.models import (
     Certificate,
+    Completion,
+    DeliverySet,
     FrameworkAgreement,
+    InformRequest,
+    InstallationReview,
     InstallerProfile,
     PackageDwelling,
     Pool,
     ProjectProcurement,
+    Tender,
     UnitRate,
     WorkPackage,
 )
-from procurement.selectors import packages_visible_to
+from procurement.selectors import delivery_sets_visible_to, packages_visible_to, tenders_visible_to
 from procurement.services.setup import keeps
 from projects.admin.base import (
     ProjectScopedAdminMixin,
@@ -266,3 +272,74 @@ class WorkPackageAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def scope(self, request):
         return packages_visible_to(request.user)
+
+
+# --- Read-only: completions, reviews, the register, tenders and requests are worked on their own pages.
+
+
+def _cost_projects(request):
+    from procurement.permissions import COST_ROLES
+    from projects.permissions import project_roles
+
+    return [pk for pk, roles in project_roles(request.user).items() if roles & COST_ROLES]
+
+
+@admin.register(DeliverySet)
+class DeliverySetAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["serial_number", "dwelling", "meter_number", "installer", "connected_on", "active"]
+    list_filter = ["active"]
+    search_fields = ["serial_number", "meter_number"]
+    list_select_related = ["dwelling", "installer"]
+
+    def scope(self, request):
+        return delivery_sets_visible_to(request.user)
+
+
+@admin.register(InstallationReview)
+class InstallationReviewAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["dwelling", "installer", "decision", "reviewed_at"]
+    list_filter = ["decision"]
+    list_select_related = ["dwelling", "installer"]
+
+    def scope(self, request):
+        if is_platform_admin(request.user):
+            return InstallationReview.objects.all()
+        return InstallationReview.objects.filter(
+            Q(dwelling__project_id__in=_cost_projects(request)) | Q(installer_id=request.user.organisation_id)
+        )
+
+
+@admin.register(Completion)
+class CompletionAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["dwelling", "installer", "reported_at", "version"]
+    list_select_related = ["dwelling", "installer"]
+    exclude = ["report_client_id"]
+
+    def scope(self, request):
+        if is_platform_admin(request.user):
+            return Completion.objects.all()
+        return Completion.objects.filter(
+            Q(dwelling__project_id__in=_cost_projects(request)) | Q(installer_id=request.user.organisation_id)
+        )
+
+
+@admin.register(Tender)
+class TenderAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["title", "project", "scope", "deadline", "status"]
+    list_filter = ["status", "scope"]
+    list_select_related = ["project"]
+
+    def scope(self, request):
+        return tenders_visible_to(request.user)
+
+
+@admin.register(InformRequest)
+class InformRequestAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["project", "installer", "communicating_party", "status", "created_at"]
+    list_filter = ["status"]
+    list_select_related = ["project", "installer", "communicating_party"]
+
+    def scope(self, request):
+        if is_platform_admin(request.user):
+            return InformRequest.objects.all()
+        return services.inform_requests_for(request.user)

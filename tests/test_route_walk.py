@@ -282,6 +282,11 @@ ADMIN_OBJECTS: dict[str, Fill] = {
     "procurement.installerprofile": Fill(lambda w: w.objects["installer_profile"].pk),
     "procurement.certificate": Fill(lambda w: w.objects["certificate"].pk),
     "procurement.workpackage": Fill(lambda w: w.objects["package"].pk),
+    "procurement.deliveryset": Fill(lambda w: w.objects["delivery_set"].pk),
+    "procurement.installationreview": Fill(lambda w: w.objects["review"].pk),
+    "procurement.completion": Fill(lambda w: w.objects["completion"].pk),
+    "procurement.tender": Fill(lambda w: w.objects["tender"].pk),
+    "procurement.informrequest": Fill(lambda w: w.objects["inform_request"].pk),
     "authtoken.tokenproxy": Fill(lambda w: w.objects["token"].pk),  # a project person's API key
     "axes.accessattempt": Fill(lambda w: w.objects["access_attempt"].pk),  # their failed logins
     "axes.accesslog": Fill(lambda w: w.objects["access_log"].pk),
