@@ -127,3 +127,38 @@ def test_the_package_list_takes_the_same_queries_for_2_as_for_12_packages(client
     few = queries()
     add(10)
     assert queries() == few
+
+
+def test_the_package_list_takes_the_same_queries_for_10_as_for_5000_dwellings(client, world):  # noqa: F811
+    """The issue's figure: a package of 10 dwellings or one of 5,000, the list costs the same."""
+    from procurement.models import PackageDwelling
+    from projects.models import Dwelling
+
+    package = world["package"]
+    client.force_login(world["lead"])
+
+    def grow_to(count):
+        have = PackageDwelling.objects.filter(package=package).count()
+        homes = Dwelling.objects.bulk_create(
+            Dwelling(
+                project=world["project"],
+                street="Spreeuwstraat",
+                house_number=10_000 + have + n,
+                state="agreed",
+            )
+            for n in range(count - have)
+        )
+        PackageDwelling.objects.bulk_create(PackageDwelling(package=package, dwelling=home) for home in homes)
+
+    def queries():
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get(url(world))
+        assert page.status_code == 200
+        return len(captured), page.content.decode()
+
+    grow_to(10)
+    few, _page = queries()
+    grow_to(5000)
+    many, page = queries()
+    assert many == few
+    assert "5000" in page.replace(".", "").replace(",", "")  # the package's size is shown
