@@ -140,14 +140,11 @@ def photo_upload_to(instance, filename):
     return f"surveys/{instance.survey.dwelling.project_id}/{instance.survey.dwelling_id}/{filename}"
 
 
-class Photo(models.Model):
-    survey = models.ForeignKey(
-        Survey, on_delete=models.CASCADE, related_name="photos", verbose_name=_("survey")
-    )
-    field = models.CharField(_("field"), max_length=64, help_text=_("<section>.<field> of the survey schema"))
-    image = models.ImageField(
-        _("image"), upload_to=photo_upload_to, width_field="width", height_field="height"
-    )
+class DevicePhoto(models.Model):
+    """A photo (or sketch, or signature) sent from a tablet or phone: its size, who sent it, and the id
+    the device made, so that a retry stores it once (``surveys.photos.store_photo``). A concrete model
+    adds what it belongs to and its ``image`` (with its own place in the storage)."""
+
     width = models.PositiveIntegerField(_("width"), default=0)
     height = models.PositiveIntegerField(_("height"), default=0)
     uploaded_by = models.ForeignKey(
@@ -155,6 +152,19 @@ class Photo(models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     client_id = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4, editable=False)
+
+    class Meta:
+        abstract = True
+
+
+class Photo(DevicePhoto):
+    survey = models.ForeignKey(
+        Survey, on_delete=models.CASCADE, related_name="photos", verbose_name=_("survey")
+    )
+    field = models.CharField(_("field"), max_length=64, help_text=_("<section>.<field> of the survey schema"))
+    image = models.ImageField(
+        _("image"), upload_to=photo_upload_to, width_field="width", height_field="height"
+    )
 
     class Meta:
         ordering = ["survey", "field", "created_at"]

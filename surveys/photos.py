@@ -80,3 +80,22 @@ def process_photo(upload, *, name: str = "photo") -> ProcessedPhoto:
         height=image.height,
         content_type=content_type,
     )
+
+
+def store_photo(photo, upload, *, name: str, client_id=None):
+    """Check and clean ``upload`` and save it as the unsaved ``photo`` (a ``DevicePhoto`` row). When the
+    same ``client_id`` arrived twice at once, the first is kept: returns (the stored photo, whether this
+    call stored it)."""
+    from django.db import IntegrityError, transaction
+
+    processed = process_photo(upload, name=name)
+    if client_id:
+        photo.client_id = client_id
+    photo.image.save(processed.content.name, processed.content, save=False)
+    try:
+        with transaction.atomic():
+            photo.save()
+    except IntegrityError:
+        photo.image.delete(save=False)  # this copy's file goes; the first one stays
+        return type(photo).objects.get(client_id=client_id), False
+    return photo, True

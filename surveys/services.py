@@ -5,14 +5,14 @@ import re
 import uuid
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from projects.models import Dwelling, DwellingTransition, Organisation, User
 from projects.permissions import can_view_dwelling, dwelling_relations
 from projects.states import DwellingState
 from surveys.models import AnswerSource, Photo, Survey, Visit, VisitOutcome
-from surveys.photos import process_photo
+from surveys.photos import store_photo
 from surveys.schema import SECTIONS_BY_NAME
 
 # The survey record is filled while the visit is planned and corrected after it until the
@@ -201,19 +201,15 @@ def photo_add(
     schema_field = _schema_field(field)
     if schema_field is None or schema_field.kind not in ("photos", "sketch", "signature"):
         raise ValidationError({"field": _("Photos cannot be added to this field.")})
-    processed = process_photo(upload, name=field.replace(".", "-"))
     survey, _created = Survey.objects.select_for_update().get_or_create(dwelling=dwelling)
-    photo = Photo(survey=survey, field=field, uploaded_by=actor)
-    if client_id:
-        photo.client_id = client_id
-    photo.image.save(processed.content.name, processed.content, save=False)
-    try:
-        with transaction.atomic():
-            photo.save()
-    except IntegrityError:
-        # The same photo arrived twice at once: keep the first, drop this copy's file.
-        photo.image.delete(save=False)
-        return Photo.objects.get(client_id=client_id)
+    photo, stored = store_photo(
+        Photo(survey=survey, field=field, uploaded_by=actor),
+        upload,
+        name=field.replace(".", "-"),
+        client_id=client_id,
+    )
+    if not stored:
+        return photo
     survey.version += 1
     survey.save(update_fields=["version"])
     survey_changed(actor, dwelling, survey)

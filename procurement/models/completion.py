@@ -7,8 +7,6 @@ the connection, and the delivery set enters its register; or it rejects the inst
 per item, and the dwelling goes back to *installation planned* for rework, counted per installer.
 """
 
-import uuid
-
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -16,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from procurement import checklist
 from projects.models import Dwelling, Organisation, Project
+from surveys.models import DevicePhoto
 
 
 class CommissioningChecklist(models.Model):
@@ -99,7 +98,7 @@ def completion_photo_upload_to(instance, filename):
     return f"completions/{instance.completion.dwelling_id}/{filename}"
 
 
-class CompletionPhoto(models.Model):
+class CompletionPhoto(DevicePhoto):
     completion = models.ForeignKey(
         Completion, on_delete=models.CASCADE, related_name="photos", verbose_name=_("completion")
     )
@@ -107,13 +106,6 @@ class CompletionPhoto(models.Model):
     image = models.ImageField(
         _("image"), upload_to=completion_photo_upload_to, width_field="width", height_field="height"
     )
-    width = models.PositiveIntegerField(_("width"), default=0)
-    height = models.PositiveIntegerField(_("height"), default=0)
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
-    )
-    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
-    client_id = models.UUIDField(_("client id"), unique=True, default=uuid.uuid4, editable=False)
 
     class Meta:
         ordering = ["completion", "item", "created_at"]

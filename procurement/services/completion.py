@@ -12,7 +12,7 @@ import uuid
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -23,7 +23,7 @@ from projects.models import Dwelling, User
 from projects.permissions import can_report_installed, can_view_dwelling
 from projects.services import DwellingChanged, dwelling_transition
 from projects.states import DwellingState
-from surveys.photos import process_photo
+from surveys.photos import store_photo
 from surveys.services import check_answer
 
 # The checklist is filled once the installer has the work, until it reports the dwelling installed (and
@@ -101,18 +101,15 @@ def completion_photo_add(
     field = checklist.item(item)
     if field is None or field.kind not in checklist.PHOTO_KINDS:
         raise ValidationError({"field": _("Photos cannot be added to this item.")})
-    processed = process_photo(upload, name=item.replace(".", "-"))
     completion = _completion(dwelling)
-    photo = CompletionPhoto(completion=completion, item=item, uploaded_by=actor)
-    if client_id:
-        photo.client_id = client_id
-    photo.image.save(processed.content.name, processed.content, save=False)
-    try:
-        with transaction.atomic():
-            photo.save()
-    except IntegrityError:
-        photo.image.delete(save=False)  # the same photo arrived twice at once: keep the first
-        return CompletionPhoto.objects.get(client_id=client_id)
+    photo, stored = store_photo(
+        CompletionPhoto(completion=completion, item=item, uploaded_by=actor),
+        upload,
+        name=item.replace(".", "-"),
+        client_id=client_id,
+    )
+    if not stored:
+        return photo
     completion.version += 1
     completion.save()
     return photo
