@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "axes",
     "django_celery_beat",
+    "anymail",
     "projects",
     "surveys",
     "procurement",
@@ -170,6 +171,51 @@ else:
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="De laatste meter <noreply@localhost>")
 SERVER_EMAIL = env.str("SERVER_EMAIL", default=DEFAULT_FROM_EMAIL)
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=10)
+# EMAIL_BACKEND may also name a django-anymail provider backend (anymail.backends.postmark.EmailBackend);
+# its settings and the secret of its delivery webhooks (/anymail/<provider>/tracking/) go in ANYMAIL.
+if "EMAIL_BACKEND" in env:
+    EMAIL_BACKEND = env.str("EMAIL_BACKEND")
+ANYMAIL = {
+    key: value
+    for key, value in {
+        "WEBHOOK_SECRET": env.str("ANYMAIL_WEBHOOK_SECRET", default=""),
+        "POSTMARK_SERVER_TOKEN": env.str("POSTMARK_SERVER_TOKEN", default=""),
+        "MAILGUN_API_KEY": env.str("MAILGUN_API_KEY", default=""),
+        "MAILGUN_WEBHOOK_SIGNING_KEY": env.str("MAILGUN_WEBHOOK_SIGNING_KEY", default=""),
+    }.items()
+    if value
+}
+
+# Resident communication (communication/).
+# The address residents and providers reach this site on: links in messages, the SMS status callback.
+PUBLIC_URL = env.str("PUBLIC_URL", default="http://127.0.0.1:8000")
+# SMS: one JSON line per message under var/sms by default; Twilio's REST API in production.
+SMS_BACKEND = env.str("SMS_BACKEND", default="communication.sms.FileSmsBackend")
+SMS_FILE_PATH = env.str("SMS_FILE_PATH", default=str(VAR_DIR / "sms"))
+SMS_API_URL = env.str("SMS_API_URL", default="https://api.twilio.com")
+SMS_ACCOUNT = env.str("SMS_ACCOUNT", default="")
+SMS_TOKEN = env.str("SMS_TOKEN", default="")
+SMS_FROM = env.str("SMS_FROM", default="")
+SMS_TIMEOUT = env.float("SMS_TIMEOUT", default=10.0)
+# At most this many messages per second per channel over all workers (0: no limit); kept in the cache.
+MESSAGE_RATE_LIMITS = {
+    "email": env.int("EMAIL_RATE_LIMIT", default=0),
+    "sms": env.int("SMS_RATE_LIMIT", default=20),
+}
+# Where the address sits on the A4 letter, in mm from the top left: the window of a Dutch window
+# envelope (a C5/6 or EA5/6 envelope with the window on the left). Ask the print shop for theirs.
+LETTER_ADDRESS_WINDOW = {
+    "left": env.int("LETTER_WINDOW_LEFT", default=22),
+    "top": env.int("LETTER_WINDOW_TOP", default=50),
+    "width": env.int("LETTER_WINDOW_WIDTH", default=85),
+    "height": env.int("LETTER_WINDOW_HEIGHT", default=35),
+}
+# A campaign that made no progress for this long lost its worker; the minute sweep sends it on.
+CAMPAIGN_STALLED_AFTER_SECONDS = env.int("CAMPAIGN_STALLED_AFTER_SECONDS", default=120)
+
+# The cache: per process unless CACHE_URL names a shared one (redis://...), which the rate limits need
+# when several workers send.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 
 # Celery: without a broker, tasks run eagerly in the calling process.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
@@ -194,6 +240,18 @@ CELERY_BEAT_SCHEDULE = {
     "jobs-resume-stale": {
         "task": "projects.tasks.jobs_resume_stale_task",
         "schedule": crontab(minute="*/5"),
+    },
+    "campaigns-sweep": {
+        "task": "communication.tasks.campaigns_sweep_task",
+        "schedule": crontab(minute="*"),
+    },
+    "reminders": {
+        "task": "communication.tasks.reminders_task",
+        "schedule": crontab(hour=10, minute=0),
+    },
+    "letters-batch": {
+        "task": "communication.tasks.letters_batch_task",
+        "schedule": crontab(hour=15, minute=0),
     },
     "agreements-expire": {
         "task": "procurement.tasks.agreements_expire_task",

@@ -32,6 +32,7 @@ urlpatterns = [
     path("installations/", include("procurement.completion_urls")),
     path("tenders/", include("procurement.tender_urls")),
     path("agreements/", include("procurement.setup_urls")),
+    path("communication/", include("communication.urls")),
     path("projects/", include("projects.urls")),
     path("surveys/", include("surveys.urls")),
     path("plans/", include("surveys.plans.urls")),

@@ -13,7 +13,6 @@ from procurement.models import (
     Completion,
     DeliverySet,
     FrameworkAgreement,
-    InformRequest,
     InstallationReview,
     InstallerProfile,
     PackageDwelling,
@@ -331,15 +330,3 @@ class TenderAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
 
     def scope(self, request):
         return tenders_visible_to(request.user)
-
-
-@admin.register(InformRequest)
-class InformRequestAdmin(ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
-    list_display = ["project", "installer", "communicating_party", "status", "created_at"]
-    list_filter = ["status"]
-    list_select_related = ["project", "installer", "communicating_party"]
-
-    def scope(self, request):
-        if is_platform_admin(request.user):
-            return InformRequest.objects.all()
-        return services.inform_requests_for(request.user)

@@ -381,60 +381,6 @@ def register(request):
 
 @login_required
 @require_POST
-def inform(request):
-    """The installer asks the communicating party to inform the residents of the chosen homes."""
-    ids = [int(pk) for pk in request.POST.getlist("dwellings") if pk.isdigit()]
-    back = reverse("installations:my-week") + f"?week={request.POST.get('week', '')}"
-    try:
-        made = services.inform_request_create(
-            actor=request.user, dwelling_ids=ids, message=request.POST.get("message", "")
-        )
-    except Dwelling.DoesNotExist as exc:
-        raise Http404 from exc
-    except ValidationError as exc:
-        messages.error(request, " ".join(exc.messages))
-    else:
-        messages.success(
-            request,
-            _("Asked %(parties)s to inform the residents.")
-            % {"parties": ", ".join(str(item.communicating_party) for item in made)},
-        )
-    return redirect(back)
-
-
-@login_required
-def inform_queue(request):
-    """The requests to inform residents: the communicating party's queue, and what an installer asked."""
-    requests = (
-        services.inform_requests_for(request.user)
-        .select_related("project", "installer", "communicating_party", "created_by")
-        .prefetch_related("dwellings")
-        .order_by("status", "-created_at")
-    )
-    return render(
-        request,
-        "procurement/inform_queue.html",
-        {"requests": requests[:200], "organisation_id": request.user.organisation_id},
-    )
-
-
-@login_required
-@require_POST
-def inform_handle(request, pk):
-    item = get_object_or_404(services.inform_requests_for(request.user), pk=pk)
-    try:
-        services.inform_request_handle(
-            actor=request.user, request_id=item.pk, note=request.POST.get("note", "")
-        )
-    except Conflict as exc:
-        messages.warning(request, str(exc))
-    else:
-        messages.success(request, _("Marked as handled."))
-    return redirect("installations:requests")
-
-
-@login_required
-@require_POST
 def extra_work(request, pk):
     """The lead party approves extra work for the dwelling, with its reason."""
     dwelling = _dwelling(request, pk)

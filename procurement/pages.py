@@ -30,19 +30,6 @@ def package_links(user, project) -> list[Link]:
     return links
 
 
-@workflow.project_link
-def inform_requests_link(user, project) -> list[Link]:
-    """The communicating party's queue of installers' requests to inform residents."""
-    from projects.models import Role
-    from projects.permissions import project_roles
-
-    if Role.COMMUNICATING_PARTY not in project_roles(user).get(project.pk, set()):
-        return []
-    return [
-        Link(_("Requests to inform residents"), reverse("installations:requests"), "inform-requests-link")
-    ]
-
-
 @workflow.project_panel
 def costs_panel(request, project) -> str | None:
     """Budget, estimate and actual of the installation, for the lead party and the heat company."""

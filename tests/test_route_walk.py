@@ -220,7 +220,16 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
     },
     ("agreements:edit", "pk"): Fill(lambda w: w.objects["agreement"].pk),
     ("agreements:pool-edit", "pk"): Fill(lambda w: w.objects["pool"].pk),
-    ("installations:request-handled", "pk"): Fill(lambda w: w.objects["inform_request"].pk),
+    **{
+        (f"communication:{name}", "pk"): Fill(lambda w: w.objects["campaign"].pk)
+        for name in ("campaign", "campaign-status", "campaign-send", "campaign-cancel", "campaign-retry")
+    },
+    ("communication:template-approve", "pk"): Fill(lambda w: w.objects["template"].pk),
+    ("communication:letters", "pk"): Fill(lambda w: w.objects["letter_batch"].pk),
+    ("communication:request", "pk"): Fill(lambda w: w.objects["message_request"].pk),
+    ("communication:person", "pk"): Fill(lambda w: w.contacts["informed"].pk, home=True),
+    ("communication:template", "key"): Fill(lambda w: "survey_invitation", scoped=False),
+    ("communication:template", "language"): Fill(lambda w: "nl", scoped=False),
     ("installations:photo", "pk"): Fill(lambda w: w.objects["completion_photo"].pk, home=True),
     ("installations:completion", "pk"): dwelling("installed"),
     ("installations:review", "pk"): dwelling("installed"),
@@ -286,7 +295,11 @@ ADMIN_OBJECTS: dict[str, Fill] = {
     "procurement.installationreview": Fill(lambda w: w.objects["review"].pk),
     "procurement.completion": Fill(lambda w: w.objects["completion"].pk),
     "procurement.tender": Fill(lambda w: w.objects["tender"].pk),
-    "procurement.informrequest": Fill(lambda w: w.objects["inform_request"].pk),
+    "communication.message": Fill(lambda w: w.objects["message"].pk, home=True),
+    "communication.campaign": Fill(lambda w: w.objects["campaign"].pk),
+    "communication.template": Fill(lambda w: w.objects["template"].pk),
+    "communication.messagerequest": Fill(lambda w: w.objects["message_request"].pk),
+    "communication.letterbatch": Fill(lambda w: w.objects["letter_batch"].pk),
     "authtoken.tokenproxy": Fill(lambda w: w.objects["token"].pk),  # a project person's API key
     "axes.accessattempt": Fill(lambda w: w.objects["access_attempt"].pk),  # their failed logins
     "axes.accesslog": Fill(lambda w: w.objects["access_log"].pk),
@@ -561,6 +574,8 @@ PUBLIC = {
     "surveys:service-worker": "static code the browser loads before login, so that pages open offline",
     "installations:service-worker": "the checklist's twin of the survey's service worker: static code",
     "admin:login": "the admin's login form",
+    "communication:sms-status": "the SMS provider's delivery report: refused (403) without its signature",
+    "communication:postmark-tracking": "the e-mail provider's delivery events: refused without its secret",
 }
 
 # The pages a field worker opens, with the reason. Everything else answers them 403 or 404 (or sends
@@ -582,7 +597,7 @@ FIELD_WORKER_OPENS = {
     "packages_api:package-list": "a list of work packages, empty for someone in the field",
     "installations:my-week": "the installations planned for them as technician, in route order",
     "tenders:list": "the tenders list, empty for someone in the field",
-    "installations:requests": "the requests to inform residents, empty for someone in the field",
+    "communication:index": "the communication overview, empty for someone in the field",
     "tenders_api:tender-list": "the API's twin of the tenders list, empty for someone in the field",
     "installations:register": "the delivery set register, empty for someone in the field",
     "delivery_sets_api:delivery-set-list": "the API's twin of the register, empty for someone in the field",

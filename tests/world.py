@@ -127,7 +127,6 @@ def build_world(word: str = "Kwartelkoning") -> World:
         CompletionPhoto,
         DeliverySet,
         FrameworkAgreement,
-        InformRequest,
         InstallationReview,
         InstallerProfile,
         PackageDwelling,
@@ -497,17 +496,63 @@ def build_world(word: str = "Kwartelkoning") -> World:
         installer=installer, prices={"delivery_set": "1450.00"}, submitted_by=coordinator, submitted_at=now
     )
 
-    inform_request = InformRequest.objects.create(
+    from communication.models import (
+        Campaign,
+        CommunicationSettings,
+        LetterBatch,
+        Message,
+        MessageRequest,
+        Template,
+    )
+
+    CommunicationSettings.objects.create(project=project, contact_name=f"Loket {word}", automatic=False)
+    template = Template.objects.create(
         project=project,
-        installer=installer,
-        communicating_party=organisations["lead"],
-        message=f"Installatie {word}: woensdag geen warm water",
+        key="custom",
+        name=f"Eigen bericht {word}",
+        email_subject=f"Onderwerp {word}",
+        email_body="Beste ((name)), eigen bericht.",
+        sms_body="((sender)): eigen bericht",
+        letter_body="Beste ((name)), eigen bericht.",
+    )
+    campaign = Campaign.objects.create(
+        project=project,
+        organisation=organisations["lead"],
+        name=f"Campagne {word}",
+        template_key="custom",
+        template=template,
         created_by=coordinator,
     )
-    inform_request.dwellings.add(dwellings["installation_planned"])
+    letter_batch = LetterBatch.objects.create(project=project, campaign=campaign, letters=1, pages=2)
+    letter_batch.pdf.save(f"letters-{word}.pdf", ContentFile(b"%PDF-1.4\n% Brieven " + word.encode()))
+    message = Message.objects.create(
+        project=project,
+        dwelling=dwellings["informed"],
+        contact=contacts["informed"],
+        recipient_name=contacts["informed"].name,
+        campaign=campaign,
+        template_key="custom",
+        channel="email",
+        language="nl",
+        address=contacts["informed"].email or f"{word.lower()}@example.test",
+        subject=f"Onderwerp {word}",
+        body=f"Bericht {word} aan {contacts['informed'].name}",
+    )
+    message_request = MessageRequest.objects.create(
+        project=project,
+        requested_by=installer,
+        communicating_party=organisations["lead"],
+        text=f"Installatie {word}: woensdag geen warm water",
+        created_by=coordinator,
+    )
+    message_request.dwellings.add(dwellings["installation_planned"])
 
     objects = {
-        "inform_request": inform_request,
+        "message_request": message_request,
+        "campaign": campaign,
+        "message": message,
+        "template": template,
+        "letter_batch": letter_batch,
         "tender": tender,
         "bid": bid,
         "completion": completion,

@@ -14,7 +14,6 @@ from .completion import (
 from .installers import Certificate, CertificateKind, InstallerProfile
 from .packages import PackageDwelling, PackageStatus, WorkPackage
 from .pools import Pool, ProjectProcurement
-from .requests import InformRequest, RequestStatus
 from .tenders import Bid, Tender, TenderStatus
 
 __all__ = [
@@ -29,7 +28,6 @@ __all__ = [
     "DeliverySet",
     "ExtraWork",
     "FrameworkAgreement",
-    "InformRequest",
     "InstallationReview",
     "InstallerProfile",
     "PackageDwelling",
@@ -37,7 +35,6 @@ __all__ = [
     "Pool",
     "ProjectProcurement",
     "RateUnit",
-    "RequestStatus",
     "ReviewDecision",
     "Tender",
     "TenderStatus",

@@ -19,7 +19,6 @@ from .packages import (
     package_offer,
     package_withdraw,
 )
-from .requests import inform_request_create, inform_request_handle, inform_requests_for
 from .review import extra_work_approve, installation_confirm, installation_reject
 from .setup import (
     agreement_save,
@@ -48,9 +47,6 @@ __all__ = [
     "completion_report",
     "completion_save_answers",
     "extra_work_approve",
-    "inform_request_create",
-    "inform_request_handle",
-    "inform_requests_for",
     "installation_confirm",
     "installation_reject",
     "installer_profile_save",

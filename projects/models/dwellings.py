@@ -445,6 +445,9 @@ class Contact(models.Model):
         _("preferred channel"), max_length=8, choices=Channel.choices, default=Channel.EMAIL
     )
     language = models.CharField(_("language"), max_length=8, default="nl")
+    # The person asked for no e-mail or no SMS: messages that must reach them (an appointment) go by letter.
+    email_opt_out = models.BooleanField(_("no e-mail"), default=False)
+    sms_opt_out = models.BooleanField(_("no SMS"), default=False)
 
     class Meta:
         ordering = ["dwelling", "role"]

@@ -585,47 +585,6 @@ class TestMoving:
         assert response.status_code == 200 and response.json()["number"] == 3
 
 
-class TestInformRequests:
-    def test_the_installer_asks_and_the_communicating_party_handles(self, accepted, client):
-        from procurement.models import InformRequest
-
-        homes = accepted["homes"]
-        day = next_monday(2) + datetime.timedelta(days=2)
-        plan_on(accepted, homes[0], day)
-        plan_on(accepted, homes[1], day)
-        client.force_login(accepted["coordinator"])
-        page = client.get(reverse("installations:my-week"), {"week": next_monday(2).isoformat()})
-        assert f'data-inform-day="{day.isoformat()}"'.encode() in page.content
-        response = client.post(
-            reverse("installations:inform"),
-            {"dwellings": [homes[0].pk, homes[1].pk], "message": "Woensdag geen warm water", "week": ""},
-        )
-        assert response.status_code == 302
-        request = InformRequest.objects.get()
-        assert (
-            request.communicating_party == accepted["lead"].organisation
-        )  # the project's communicating party
-        assert set(request.dwellings.values_list("pk", flat=True)) == {homes[0].pk, homes[1].pk}
-        # Another's home does not exist for the installer; nothing is asked.
-        other = agreed_homes(1, accepted["project"])[0]
-        response = client.post(reverse("installations:inform"), {"dwellings": [other.pk], "message": "x"})
-        assert response.status_code == 404 and InformRequest.objects.count() == 1
-        # The installer cannot mark it handled; the communicating party can, once.
-        response = client.post(reverse("installations:request-handled", args=[request.pk]))
-        assert response.status_code == 403
-        client.force_login(accepted["lead"])
-        queue = client.get(reverse("installations:requests")).content.decode()
-        assert "Woensdag geen warm water" in queue
-        client.post(reverse("installations:request-handled", args=[request.pk]))
-        client.post(reverse("installations:request-handled", args=[request.pk]))
-        request.refresh_from_db()
-        assert request.status == "handled" and request.handled_by == accepted["lead"]
-        outsider = member_of(accepted["project"], OrganisationKind.MUNICIPALITY, Role.MUNICIPALITY)
-        client.force_login(outsider)
-        assert "Woensdag" not in client.get(reverse("installations:requests")).content.decode()
-        assert client.post(reverse("installations:request-handled", args=[request.pk])).status_code == 404
-
-
 def test_extra_work_approved_by_the_lead_party_counts_and_only_it_approves(planned, client):
     from procurement.costs import dwelling_costs
     from procurement.models import ExtraWork, UnitRate

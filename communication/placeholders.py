@@ -1,0 +1,60 @@
+"""The placeholder syntax of message templates: ``((name))``, as GOV.UK Notify writes it.
+
+Nothing in a template runs: a placeholder is replaced by text, and a template that names a variable
+outside the fixed set below cannot be saved.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+PLACEHOLDER = re.compile(r"\(\(\s*([^()]*?)\s*\)\)")
+
+VARIABLES = {
+    "name": _("the person's name"),
+    "address": _("street and house number"),
+    "postcode": _("postcode"),
+    "city": _("city"),
+    "project": _("the project's name"),
+    "appointment_date": _("date of the survey visit"),
+    "appointment_time": _("time of the survey visit"),
+    "installation_date": _("date of the installation"),
+    "portal_link": _("the person's link to their home's page"),
+    "contact_name": _("the contact point's name"),
+    "contact_phone": _("the contact point's phone"),
+    "contact_email": _("the contact point's e-mail"),
+    "sender": _("the communicating party"),
+}
+
+
+def names_in(text: str) -> list[str]:
+    return [match.group(1) for match in PLACEHOLDER.finditer(text or "")]
+
+
+def check(text: str) -> None:
+    """Refuse a text with a placeholder outside the fixed set, or one left open."""
+    unknown = sorted({name for name in names_in(text) if name not in VARIABLES})
+    if unknown:
+        raise ValidationError(
+            ngettext(
+                "Unknown variable %(names)s. Use one of: %(known)s.",
+                "Unknown variables %(names)s. Use one of: %(known)s.",
+                len(unknown),
+            )
+            % {
+                "names": ", ".join(f"(({name}))" for name in unknown),
+                "known": ", ".join(f"(({name}))" for name in VARIABLES),
+            },
+            code="unknown_variable",
+        )
+    if "((" in PLACEHOLDER.sub("", text or ""):
+        raise ValidationError(
+            _("A placeholder is not closed: write it as ((name))."), code="unclosed_placeholder"
+        )
+
+
+def render(text: str, values: dict[str, str]) -> str:
+    """Replace each placeholder by its value as plain text; a variable without a value becomes empty."""
+    return PLACEHOLDER.sub(lambda match: str(values.get(match.group(1), "") or ""), text or "")
