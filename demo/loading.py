@@ -5,6 +5,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
+from demo.communication import communication_demo
 from demo.dwellings import FillResult, dwellings_fill
 from demo.neighbourhoods import NEIGHBOURHOODS
 from demo.parties import PROJECTS, DemoError, parties_and_projects
@@ -23,6 +24,7 @@ class DemoResult:
     dwellings: list[FillResult] = field(default_factory=list)
     subcontracted: int = 0  # homes given to the subcontractor of an older database
     packages: int = 0  # work packages made (on the first load)
+    messages: int = 0  # messages to residents made (on the first load)
     plans: PlanResult | None = None
 
     @property
@@ -80,6 +82,8 @@ def load_demo(
     # After the history and today's work: from here on a home of Tuindorp-Oost goes to an installer
     # through a work package of its pool.
     result.packages = procurement_demo()
+    # The cooperative's contact point, templates, a sent campaign and a request waiting.
+    result.messages = communication_demo()
     if plans:
 
         def make_plans() -> None:
