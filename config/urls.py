@@ -44,6 +44,7 @@ urlpatterns = [
     path("api/v1/installations/", include("procurement.completion_api_urls")),
     path("api/v1/delivery-sets/", include("procurement.register_api_urls")),
     path("api/v1/tenders/", include("procurement.tender_api_urls")),
+    path("api/v1/", include("communication.api_urls")),
     path("api/v1/", include("projects.api_urls")),
     # The schema answers only a logged-in user (SERVE_PERMISSIONS); the docs page sends others to log in.
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -225,6 +225,8 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
         for name in ("campaign", "campaign-status", "campaign-send", "campaign-cancel", "campaign-retry")
     },
     ("communication:template-approve", "pk"): Fill(lambda w: w.objects["template"].pk),
+    ("communication_api:message-detail", "pk"): Fill(lambda w: w.objects["message"].pk, home=True),
+    ("communication_api:campaign-detail", "pk"): Fill(lambda w: w.objects["campaign"].pk),
     ("communication:letters", "pk"): Fill(lambda w: w.objects["letter_batch"].pk),
     ("communication:request", "pk"): Fill(lambda w: w.objects["message_request"].pk),
     ("communication:person", "pk"): Fill(lambda w: w.contacts["informed"].pk, home=True),
@@ -319,6 +321,8 @@ QUERIES: dict[str, Callable[[World], str]] = {
     "dwelling-list": lambda w: f"project={w.project.slug}&q={w.contacts['informed'].name}",
     "planning_api:slot-list": lambda w: f"project={w.project.slug}",
     "packages_api:package-list": lambda w: f"project={w.project.slug}",
+    "communication_api:message-list": lambda w: f"project={w.project.slug}",
+    "communication_api:campaign-list": lambda w: f"project={w.project.slug}",
     # One stratum of the sample: a dwelling type in a cluster (the page answers 404 without one).
     "sampling:stratum": lambda w: f"type=mid_terrace&cluster={w.dwellings['informed'].cluster}",
 }
@@ -601,6 +605,8 @@ FIELD_WORKER_OPENS = {
     "tenders_api:tender-list": "the API's twin of the tenders list, empty for someone in the field",
     "installations:register": "the delivery set register, empty for someone in the field",
     "delivery_sets_api:delivery-set-list": "the API's twin of the register, empty for someone in the field",
+    "communication_api:message-list": "the API list of messages to residents, empty in the field",
+    "communication_api:campaign-list": "the API's list of campaigns, empty for someone in the field",
     "api-root": "the API's index of links",
     "api-schema": "the API's description, for any logged-in person",
     "api-docs": "the API's documentation page, for any logged-in person",
