@@ -88,3 +88,17 @@ def message_entries(dwelling, viewer):
             public=True,
             url=reverse("communication:person", args=[message.contact_id]) if message.contact_id else "",
         )
+
+
+@workflow.dwelling_panel
+def people_messages_panel(request, dwelling) -> str | None:
+    """Per person of the home: how many messages, the last one's channel and status, and a link to the
+    person's history. For the parties that read messages and see the people."""
+    from communication.selectors import people_message_rows
+
+    rows = people_message_rows(request.user, dwelling)
+    if rows is None:
+        return None
+    return render_to_string(
+        "communication/_dwelling_panel.html", {"rows": rows, "dwelling": dwelling}, request=request
+    )

@@ -141,3 +141,22 @@ def dwelling_messages(user, dwelling):
         .select_related("contact")
         .order_by("created_at", "pk")
     )
+
+
+def people_message_rows(user, dwelling) -> list[dict] | None:
+    """Each person of the home with their number of messages and the last one, in two queries; None
+    for a viewer who may not read the people's messages."""
+    from projects.models import Contact
+
+    if not may_read_people(user, dwelling):
+        return None
+    visible = messages_visible_to(user).filter(dwelling=dwelling)
+    last: dict[int, Message] = {}
+    counts: dict[int, int] = {}
+    for message in visible.filter(contact__isnull=False).order_by("created_at", "pk"):
+        counts[message.contact_id] = counts.get(message.contact_id, 0) + 1
+        last[message.contact_id] = message
+    return [
+        {"contact": contact, "count": counts.get(contact.pk, 0), "last": last.get(contact.pk)}
+        for contact in Contact.objects.filter(dwelling=dwelling).order_by("role", "name", "pk")
+    ]

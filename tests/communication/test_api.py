@@ -118,3 +118,23 @@ def test_the_lists_take_as_many_queries_for_few_rows_as_for_many(
         _campaign_of(street, 15, django_capture_on_commit_callbacks)
     assert Message.objects.count() > 45
     assert (count("/api/v1/messages/"), count("/api/v1/campaigns/")) == few
+
+
+@pytest.mark.django_db
+def test_the_dwelling_page_links_each_person_to_their_history(client, street, sent):
+    from django.urls import reverse
+
+    home = street["homes"][0]
+    url = reverse("projects:dwelling", args=[street["project"].slug, home.pk])
+    client.force_login(street["lead"])
+    page = client.get(url).content.decode()
+    anna = street["people"][0]
+    assert f'data-person="{anna.pk}" data-count="1"' in page
+    history = reverse("communication:person", args=[anna.pk])
+    assert f'href="{history}"' in page
+    assert client.get(history).status_code == 200
+    # Neither the municipality nor an installer without work there reaches the home or the person.
+    for outsider in (street["municipality"], street["installer"]):
+        client.force_login(outsider)
+        assert client.get(url).status_code == 404
+        assert client.get(history).status_code == 404
