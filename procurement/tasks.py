@@ -9,3 +9,11 @@ def agreements_expire_task() -> int:
     from procurement.services import agreements_expire
 
     return agreements_expire()
+
+
+@shared_task(acks_late=True)
+def tender_invitations_task(tender_id: int) -> int:
+    """E-mail the coordinators of the installers invited to a tender."""
+    from procurement.notifications import tender_invitations_send
+
+    return tender_invitations_send(tender_id)

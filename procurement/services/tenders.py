@@ -13,6 +13,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from procurement import tasks
 from procurement.models import (
     AgreementStatus,
     Bid,
@@ -65,6 +66,7 @@ def tender_create(
         created_by=actor,
     )
     tender.invited.set(installers)
+    transaction.on_commit(lambda: tasks.tender_invitations_task.delay(tender.pk))
     return tender
 
 

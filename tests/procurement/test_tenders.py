@@ -20,11 +20,14 @@ from procurement.services import (
     tender_create,
 )
 from projects.models import Governance, OrganisationKind, Participation, Procurement, Role
+from tests.communication import conftest as communication
 from tests.conftest import next_monday
 from tests.factories import OrganisationFactory, UserFactory
 from tests.procurement.test_offers import agreed_homes, installer_in
 
 pytestmark = pytest.mark.django_db
+
+smtp = communication.smtp  # the real SMTP server on loopback
 
 
 @pytest.fixture
@@ -197,3 +200,41 @@ def test_the_health_check_says_what_leaving_ad_hoc_tenders_would_mean(tender, ad
     advisory = page[start : page.index("</li>", start)]
     assert "data-advisory-change" in advisory and "zonder nieuwe aanbesteding" in advisory
     assert reverse("projects:governance", args=[advised_project.slug]) in advisory
+
+
+def test_the_invited_installers_coordinators_get_an_e_mail_with_the_link(
+    advised_project, lead_user, smtp, django_capture_on_commit_callbacks
+):
+    Governance.objects.filter(project=advised_project).update(procurement=Procurement.AD_HOC)
+    invited, passed_over = (OrganisationFactory(kind=OrganisationKind.INSTALLER) for _ in range(2))
+    for org in (invited, passed_over):
+        InstallerProfile.objects.create(
+            organisation=org, connections_per_week=20, municipalities=[advised_project.municipality]
+        )
+    coordinator = UserFactory(organisation=invited, email="planning@vonk.test")
+    UserFactory(organisation=invited, email="monteur@vonk.test", work_roles=["field_worker"])
+    UserFactory(organisation=passed_over, email="planning@kolk.test")
+    with django_capture_on_commit_callbacks(execute=True):
+        made = tender_create(
+            actor=lead_user,
+            project=advised_project,
+            title="Installatie Merelbuurt",
+            scope="installation",
+            deadline=timezone.localdate() + datetime.timedelta(days=14),
+            installer_ids=[invited.pk],
+        )
+    assert sorted(to for recipients, _mail in smtp.messages for to in recipients) == [coordinator.email]
+    (mail,) = smtp.to(coordinator.email)
+    assert "Installatie Merelbuurt" in mail
+    assert reverse("tenders:detail", args=[made.pk]) in mail
+    # A refused tender sends nothing.
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        tender_create(
+            actor=lead_user,
+            project=advised_project,
+            title="Nog een",
+            scope="survey",
+            deadline=timezone.localdate() + datetime.timedelta(days=14),
+            installer_ids=[],
+        )
+    assert sorted(to for recipients, _mail in smtp.messages for to in recipients) == [coordinator.email]
