@@ -6,6 +6,7 @@ from communication import content
 from communication.models import Campaign, LetterBatch, Message, MessageStatus, Template, TemplateKey
 from communication.permissions import can_read_message_counts, messages_visible_to, speaking_projects
 from communication.placeholders import VARIABLES
+from communication.placeholders import names_in as placeholders_in
 from projects.models import Channel
 from projects.permissions import can_see_contacts, is_platform_admin, project_roles
 
@@ -160,3 +161,39 @@ def people_message_rows(user, dwelling) -> list[dict] | None:
         {"contact": contact, "count": counts.get(contact.pk, 0), "last": last.get(contact.pk)}
         for contact in Contact.objects.filter(dwelling=dwelling).order_by("role", "name", "pk")
     ]
+
+
+# Variables whose value comes from the home; a home without it gets an empty place in the text.
+HOME_VALUES = {
+    "appointment_date": "survey_appointment_at",
+    "appointment_time": "survey_appointment_at",
+    "installation_date": "installation_planned_on",
+}
+SETTING_VALUES = {"contact_phone": "contact_phone", "contact_email": "contact_email"}
+
+
+def campaign_gaps(campaign, planned) -> list[dict]:
+    """The template's variables that would stay empty: per variable, how many of the chosen homes have
+    no value for it (a survey invitation to homes without a visit), or that the project's settings lack."""
+    from communication.services.campaigns import texts_for
+
+    texts = texts_for(campaign.project, campaign.template, campaign.template_key)
+    used = set()
+    for language_texts in texts.values():
+        for channel in Channel.values:
+            for text in language_texts.for_channel(channel):
+                used.update(placeholders_in(text))
+    homes = {contact.dwelling.pk: contact.dwelling for contact, _route in planned.rows}
+    gaps = []
+    for name in sorted(used):
+        if name in HOME_VALUES:
+            missing = sum(1 for home in homes.values() if getattr(home, HOME_VALUES[name]) is None)
+            if missing:
+                gaps.append({"variable": name, "missing": missing, "homes": len(homes)})
+        elif (
+            name in SETTING_VALUES
+            and homes
+            and not getattr(content.settings_for(campaign.project), SETTING_VALUES[name])
+        ):
+            gaps.append({"variable": name, "missing": len(homes), "homes": len(homes), "setting": True})
+    return gaps

@@ -240,6 +240,7 @@ def campaign_detail(request, pk):
             plan=planned,
             skipped=sorted(planned.skipped.items()),
             previews=selectors.campaign_previews(campaign, planned),
+            gaps=selectors.campaign_gaps(campaign, planned),
             send_form=SendForm(),
         )
     else:

@@ -1,13 +1,22 @@
 """Campaigns end to end: a real SMTP server on loopback receives the e-mails, SMS go to files, letters to
 one PDF; exactly one message per person and channel, however often it is sent."""
 
+import datetime
 import json
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
-from communication.models import Campaign, CampaignStatus, LetterBatch, Message, MessageStatus
+from communication.models import (
+    Campaign,
+    CampaignStatus,
+    CommunicationSettings,
+    LetterBatch,
+    Message,
+    MessageStatus,
+)
 from communication.services import campaigns
 from projects.errors import Conflict
 
@@ -107,6 +116,19 @@ def test_counts_and_preview_before_sending_in_the_page(street, client):
     assert 'id="people-count">6<' in page
     assert 'data-preview="email-en"' in page and 'data-preview="letter-nl"' in page
     assert Message.objects.count() == 0  # counting and previewing send nothing
+    # The invitation names the visit, and none of these homes has one yet; nor has the project a phone.
+    assert 'data-gap="appointment_date" data-missing="6"' in page
+    assert 'data-gap="contact_phone" data-missing="6"' in page
+    # Four homes get their visit and the contact point is filled in: the warnings follow.
+    for home in street["homes"][:4]:
+        home.survey_appointment_at = timezone.now() + datetime.timedelta(days=7)
+        home.save(update_fields=["survey_appointment_at"])
+    CommunicationSettings.objects.update_or_create(
+        project=street["project"], defaults={"contact_phone": "020 123 4567", "contact_email": "a@b.test"}
+    )
+    page = client.get(reverse("communication:campaign", args=[campaign.pk])).content.decode()
+    assert 'data-gap="appointment_date" data-missing="2"' in page
+    assert 'data-gap="contact_phone"' not in page
 
 
 @pytest.mark.django_db
