@@ -23,6 +23,7 @@ from django.db.models import Q, QuerySet
 
 from projects import workflow
 from projects.models import Organisation, OrganisationKind, Participation, Project, Role, User, WorkRole
+from projects.residents import acts_for, is_resident
 
 # Organisation kinds that can start a project (and so become its first lead party).
 PROJECT_STARTER_KINDS = (OrganisationKind.HEAT_COMPANY, OrganisationKind.MUNICIPALITY)
@@ -254,7 +255,10 @@ def dwellings_visible_to(user: User):
 
 
 def dwelling_relations(user: User, dwelling) -> set[str]:
-    """How the user relates to one dwelling; the predicate twin of ``dwellings_visible_to``."""
+    """How the user relates to one dwelling; the predicate twin of ``dwellings_visible_to``. A resident
+    acting through their personal link (``projects.residents``) relates to their own home only."""
+    if is_resident(user):
+        return {"resident"} if acts_for(user, dwelling) else set()
     if not user.is_authenticated or not user.is_active:
         return set()
     if _is_platform_admin(user):
@@ -377,11 +381,26 @@ def can_inform(user: User, dwelling) -> bool:
     return _has_role(user, dwelling, Role.LEAD, Role.COMMUNICATING_PARTY, work=COMMUNICATING)
 
 
-can_record_agreement = can_inform
+def can_record_agreement(user: User, dwelling) -> bool:
+    """The lead or communicating party records the signatory's agreement; an app may let the signatory
+    give it (the portal: an owner-occupier accepts with a one-time code)."""
+    return can_inform(user, dwelling) or granted("record_agreement", user, dwelling)
 
 
 def can_plan_survey(user: User, dwelling) -> bool:
-    return _has_role(user, dwelling, Role.SURVEY_PARTY, work=PLANNING)
+    """The survey party's planner; an app may let someone else book (the portal: the resident picks
+    one of the published times)."""
+    return _has_role(user, dwelling, Role.SURVEY_PARTY, work=PLANNING) or granted(
+        "plan_survey", user, dwelling
+    )
+
+
+def can_change_survey(user: User, dwelling) -> bool:
+    """Move or call off a planned survey visit: the survey party's planner, or whom an app lets (the
+    portal: the resident, up to a set time before the visit)."""
+    return _has_role(user, dwelling, Role.SURVEY_PARTY, work=PLANNING) or granted(
+        "change_survey", user, dwelling
+    )
 
 
 def can_record_survey(user: User, dwelling) -> bool:

@@ -2,7 +2,9 @@
 
 A dwelling is *registered* when it enters the register (by hand or by import). The lead or the
 communicating party *informs* the residents. The survey party *plans a survey*: an appointment and
-the surveyor who will come. The surveyor *records the survey* (one visit, everything every party
+the surveyor who will come; the visit can be *moved* to another time or *called off* before it takes
+place (by the survey party, or by the resident in the portal), which counts no visit. The surveyor
+*records the survey* (one visit, everything every party
 needs) or records that the *visit failed* (nobody home, no access, refused), which sends the dwelling
 back to *informed*; the number of visits is kept. The lead party *approves the connection plan*.
 The lead or communicating party *records the agreement* of the right signatory (the owner-occupier,

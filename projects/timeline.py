@@ -61,10 +61,20 @@ def transition_entries(dwelling, viewer):
             kind="transition",
             title=str(move.done if move else row.transition),
             body=row.reason,
-            actor=str(row.actor) if row.actor else str(_("system")),
+            actor=_actor_of(row),
             organisation=str(row.organisation or ""),
             public=bool(move and move.public),
         )
+
+
+def _actor_of(row) -> str:
+    """Who made the move: the user, the resident through their link (not named: the timeline is read
+    by parties that may not see the people), or the system."""
+    if row.actor is not None:
+        return str(row.actor)
+    if row.resident_id is not None:
+        return str(_("the resident (personal link)"))
+    return str(_("system"))
 
 
 @register

@@ -18,7 +18,7 @@ from projects import workflow
 from projects.models import Participation, User
 
 
-@workflow.validator("plan_survey")
+@workflow.validator("plan_survey", "reschedule_survey")
 def surveyor_time(attempt) -> None:
     """The one rule of a surveyor's time (``surveys.planning.services.appointment_refusal``): no day in
     the past, no two visits at once, at most the daily capacity of visits and open slots.
@@ -34,10 +34,22 @@ def surveyor_time(attempt) -> None:
         raise ValidationError({field: reason})
 
 
-@workflow.writer("plan_survey")
+def _release_slots(dwelling, keep=None) -> None:
+    """The home lets go of its slot: a time still to come returns to the pool of published times (the
+    resident changed or called off the visit); a past one (after a failed visit) is withdrawn."""
+    from django.utils import timezone
+
+    from surveys.models import SurveySlot
+
+    held = SurveySlot.objects.filter(dwelling=dwelling).exclude(pk=getattr(keep, "pk", None))
+    held.filter(starts_at__lte=timezone.now()).update(dwelling=None, published=False)
+    held.filter(starts_at__gt=timezone.now()).update(dwelling=None)
+
+
+@workflow.writer("plan_survey", "reschedule_survey")
 def take_slot(attempt) -> None:
     """A visit planned at the time of one of the surveyor's open slots takes that slot, so that it is no
-    longer offered to residents; the dwelling lets go of an earlier slot (after a failed visit)."""
+    longer offered to residents; the dwelling lets go of its earlier slot."""
     from surveys.models import SurveySlot
 
     dwelling = attempt.dwelling
@@ -47,10 +59,17 @@ def take_slot(attempt) -> None:
         .first()
     )
     if slot is None:
+        if attempt.move.name == "reschedule_survey":
+            _release_slots(dwelling)
         return
-    SurveySlot.objects.filter(dwelling=dwelling).update(dwelling=None, published=False)
+    _release_slots(dwelling, keep=slot)
     slot.dwelling = dwelling
     slot.save(update_fields=["dwelling"])
+
+
+@workflow.writer("cancel_survey")
+def give_back_slot(attempt) -> None:
+    _release_slots(attempt.dwelling)
 
 
 @workflow.validator("record_survey", "visit_failed")

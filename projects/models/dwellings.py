@@ -296,6 +296,28 @@ class Dwelling(ConcurrentTransitionMixin, models.Model):
     @transition(
         field=state,
         source=S.SURVEY_PLANNED,
+        target=S.SURVEY_PLANNED,
+        permission=_allowed("can_change_survey"),
+    )
+    def reschedule_survey(self, *, surveyor, appointment_at):
+        self.surveyor = surveyor
+        self.survey_party_id = surveyor.organisation_id
+        self.survey_appointment_at = appointment_at
+
+    @transition(
+        field=state,
+        source=S.SURVEY_PLANNED,
+        target=S.INFORMED,
+        permission=_allowed("can_change_survey"),
+    )
+    def cancel_survey(self):
+        """The appointment is called off before the visit: no visit is counted."""
+        self.surveyor = None
+        self.survey_appointment_at = None
+
+    @transition(
+        field=state,
+        source=S.SURVEY_PLANNED,
         target=S.INFORMED,
         permission=_allowed("can_record_visit"),
     )
@@ -485,6 +507,15 @@ class DwellingTransition(models.Model):
         verbose_name=_("organisation"),
         null=True,
         blank=True,
+    )
+    resident = models.ForeignKey(
+        "Contact",
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("by the resident"),
+        null=True,
+        blank=True,
+        help_text=_("The person who made the move through their personal link."),
     )
     at = models.DateTimeField(_("at"), default=timezone.now)
     reason = models.TextField(_("reason"), blank=True)

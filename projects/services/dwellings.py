@@ -22,6 +22,7 @@ from projects import workflow
 from projects.errors import Conflict, Refused
 from projects.models import Dwelling, DwellingTransition, User
 from projects.permissions import can_view_dwelling
+from projects.residents import is_resident
 from projects.states import DwellingState
 from projects.workflow import CONDITIONS, MOVES, Move
 
@@ -133,8 +134,9 @@ def _log_row(attempt: Attempt) -> DwellingTransition:
         transition=attempt.move.name,
         source=attempt.source,
         target=attempt.dwelling.state,
-        actor=attempt.actor,
+        actor=None if is_resident(attempt.actor) else attempt.actor,
         organisation_id=attempt.actor.organisation_id,
+        resident=attempt.actor.contact if is_resident(attempt.actor) else None,
         at=attempt.dwelling.state_changed_at,
         reason=attempt.reason,
     )
@@ -150,6 +152,7 @@ def _moved(attempt: Attempt) -> workflow.DwellingMoved:
         actor_id=attempt.actor.pk,
         log_id=attempt.log.pk,
         at=attempt.log.at,
+        by_resident=is_resident(attempt.actor),
     )
 
 

@@ -26,6 +26,7 @@ class DwellingMoved:
     actor_id: int | None
     log_id: int
     at: datetime.datetime
+    by_resident: bool = False  # made by the resident through their personal link (the portal)
 
 
 @dataclass(frozen=True)

@@ -289,6 +289,20 @@ MOVES: dict[str, Move] = {
             prepare=prepare.record_survey,
         ),
         Move(
+            "reschedule_survey",
+            gettext_lazy("Move the survey visit"),
+            gettext_lazy("Survey visit moved"),
+            gettext_lazy("the survey party"),
+            params=(SURVEYOR, APPOINTMENT_AT),
+            prepare=prepare.plan_survey,
+        ),
+        Move(
+            "cancel_survey",
+            gettext_lazy("Call off the survey visit"),
+            gettext_lazy("Survey visit called off"),
+            gettext_lazy("the survey party"),
+        ),
+        Move(
             "visit_failed",
             gettext_lazy("Visit failed"),
             gettext_lazy("Visit failed"),

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from projects.residents import is_resident
 from projects.states import Signatory, VisitFailure
 
 
@@ -37,7 +38,9 @@ def plan_survey(actor, dwelling, params) -> dict:
             "organisation_id", flat=True
         )
     )
-    allowed = survey_parties if actor.is_superuser else survey_parties & {actor.organisation_id}
+    # The resident books a time the survey party published (``surveys.planning``): its surveyor.
+    everyone = actor.is_superuser or is_resident(actor)
+    allowed = survey_parties if everyone else survey_parties & {actor.organisation_id}
     if surveyor is None or surveyor.organisation_id not in allowed:
         raise ValidationError({"surveyor": _("Choose a surveyor of your own survey party.")})
     return {"surveyor": surveyor, "appointment_at": params["appointment_at"]}

@@ -193,6 +193,10 @@ def valid_params(world: World, transition: str) -> dict:
             "appointment_at": timezone.now() + datetime.timedelta(days=3),
         },
         "visit_failed": lambda: {"failure": VisitFailure.NOT_HOME},
+        "reschedule_survey": lambda: {
+            "surveyor": world.users["surveyor"],
+            "appointment_at": timezone.now() + datetime.timedelta(days=5),
+        },
         "record_agreement": lambda: {
             "signatory": "housing_association",
             "signatory_name": "Woonstichting, afd. Vastgoed",
@@ -270,6 +274,8 @@ TABLE = [
     ("plan_survey",         "informed",             None,        "N N N Y Y - - N - - - -"),
     ("record_survey",       "survey_planned",       None,        "N N N N Y - - N - - - -"),
     ("visit_failed",        "survey_planned",       None,        "N N N N Y - - N - - - -"),
+    ("reschedule_survey",   "survey_planned",       None,        "N N N Y Y - - N - - - -"),
+    ("cancel_survey",       "survey_planned",       None,        "N N N Y Y - - N - - - -"),
     ("approve_plan",        "surveyed",             None,        "Y N N N N - - N - - - -"),
     ("record_agreement",    "plan_ready",           None,        "Y N Y N N - - N - - - -"),
     ("assign",              "agreed",               None,        "Y N N N N - - N - - - -"),
@@ -298,6 +304,8 @@ TARGET = {
     "plan_survey": S.SURVEY_PLANNED,
     "record_survey": S.SURVEYED,
     "visit_failed": S.INFORMED,
+    "reschedule_survey": S.SURVEY_PLANNED,
+    "cancel_survey": S.INFORMED,
     "approve_plan": S.PLAN_READY,
     "record_agreement": S.AGREED,
     "assign": S.ASSIGNED,
