@@ -38,12 +38,16 @@ DOC = ROOT / "docs" / "PERFORMANCE.md"
 
 def _kept_sections() -> str:
     """The sections other benchmark scripts wrote (between their markers), kept as they are."""
-    from bench_plans import END, START
+    import bench_campaign
+    import bench_plans
 
     text = DOC.read_text() if DOC.exists() else ""
-    if START in text and END in text:
-        return "\n" + START + text.split(START, 1)[1].split(END, 1)[0] + END + "\n"
-    return ""
+    kept = ""
+    for script in (bench_plans, bench_campaign):
+        start, end = script.START, script.END
+        if start in text and end in text:
+            kept += "\n" + start + text.split(start, 1)[1].split(end, 1)[0] + end + "\n"
+    return kept
 
 
 LEAD = "warmtebedrijf@demo.test"
