@@ -95,9 +95,56 @@ def sender_name(project: Project) -> str:
     return str(party.organisation) if party else str(project)
 
 
+# Secrets in messages: the personal link and a one-time code. The stored text of a message holds a
+# mask in their place; the value is made only as the message is sent (``personalise``), so no code is
+# ever kept in clear. The resident portal registers the makers.
+_secrets: dict[str, tuple] = {}
+
+
+def register_secret(name: str, mask, maker) -> None:
+    """``mask() -> str`` marks the place in the stored text; ``maker(dwelling, contact) -> str`` makes
+    the value as the message leaves."""
+    _secrets[name] = (mask, maker)
+
+
+def link_mask() -> str:
+    return settings.PUBLIC_URL.rstrip("/") + "/r/…/"
+
+
 def portal_link(dwelling, contact) -> str:
-    """Where the person reads how their home stands (the resident portal replaces this root)."""
-    return settings.PUBLIC_URL.rstrip("/") + "/"
+    """What the stored text says where the person's link goes: the mask, or the site's root when no
+    portal is installed."""
+    if "portal_link" not in _secrets or contact is None:
+        return settings.PUBLIC_URL.rstrip("/") + "/"
+    return link_mask()
+
+
+def secret_masks(contact) -> dict[str, str]:
+    if contact is None:
+        return {}
+    return {name: mask() for name, (mask, _maker) in _secrets.items() if name != "portal_link"}
+
+
+def has_secret(text: str) -> bool:
+    return bool(text) and any(mask() in text for mask, _maker in _secrets.values())
+
+
+def make_secret(name: str, dwelling, contact) -> str | None:
+    """A new value of one secret (the personal link for a letter's QR code), or None without a maker."""
+    if name not in _secrets or contact is None:
+        return None
+    return _secrets[name][1](dwelling, contact)
+
+
+def personalise(text: str, dwelling, contact) -> str:
+    """The text as it leaves: each mask replaced by a value made now (one per message and secret)."""
+    if contact is None or not text:
+        return text
+    for mask, maker in _secrets.values():
+        shown = mask()
+        if shown in text:
+            text = text.replace(shown, maker(dwelling, contact))
+    return text
 
 
 class ProjectContext:
@@ -108,7 +155,7 @@ class ProjectContext:
         self.settings = settings_for(project)
         self.sender = sender_name(project)
 
-    def values(self, dwelling, contact, language: str) -> dict[str, str]:
+    def values(self, dwelling, contact, language: str, extra: dict | None = None) -> dict[str, str]:
         with translation.override(language):
             appointment = dwelling.survey_appointment_at
             if appointment is not None:
@@ -131,9 +178,11 @@ class ProjectContext:
                 "contact_phone": self.settings.contact_phone,
                 "contact_email": self.settings.contact_email,
                 "sender": self.sender,
+                **secret_masks(contact),
+                **(extra or {}),
             }
 
-    def render(self, texts: Texts, channel: str, dwelling, contact) -> tuple[str, str]:
-        values = self.values(dwelling, contact, texts.language)
+    def render(self, texts: Texts, channel: str, dwelling, contact, extra=None) -> tuple[str, str]:
+        values = self.values(dwelling, contact, texts.language, extra)
         subject, body = texts.for_channel(channel)
         return placeholders.render(subject, values), placeholders.render(body, values)

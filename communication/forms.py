@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from communication import placeholders
-from communication.models import CommunicationSettings, Recipients, Template, TemplateKey
+from communication.models import PERSONAL_KEYS, CommunicationSettings, Recipients, Template, TemplateKey
 from projects.models import Ownership
 from projects.states import DwellingState
 
@@ -32,7 +32,9 @@ class TemplateForm(forms.Form):
 
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=160, required=False)
-    template_key = forms.ChoiceField(label=_("Template"), choices=TemplateKey.choices)
+    template_key = forms.ChoiceField(
+        label=_("Template"), choices=[c for c in TemplateKey.choices if c[0] not in PERSONAL_KEYS]
+    )
     template = forms.ModelChoiceField(
         label=_("Own message"),
         queryset=Template.objects.none(),

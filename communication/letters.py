@@ -8,13 +8,16 @@ row lock, so two batches never print the same letter.
 
 from collections import Counter
 
+import segno
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 
+from communication import content
 from communication.models import LetterBatch, Message, MessageStatus, TemplateKey
 from communication.statuses import advance
 from projects.models import Channel, Project
@@ -27,6 +30,21 @@ def _render(html: str):
     return weasyprint.HTML(string=html, url_fetcher=url_fetcher()).render()
 
 
+def printed(message: Message) -> dict:
+    """One letter as printed: the personal link made now in place of its mask, with a QR code of it."""
+    body, link, qr = message.body, "", ""
+    mask = content.link_mask()
+    if mask in body:
+        link = content.make_secret("portal_link", message.dwelling, message.contact) or ""
+        if link:
+            body = body.replace(mask, link)
+            # Inline SVG (the letters' URL fetcher reads stored files only); made by segno from our URL.
+            qr = mark_safe(segno.make(link, error="m").svg_inline(scale=3, border=0, omitsize=True))
+    if content.has_secret(body):
+        body = content.personalise(body, message.dwelling, message.contact)
+    return {"message": message, "body": body, "link": link, "qr": qr}
+
+
 def render_batch(project: Project, messages: list[Message], *, sender: str) -> tuple[bytes, int]:
     """The PDF of a batch and its page count, the cover sheet included."""
     with translation.override("nl"):
@@ -34,7 +52,7 @@ def render_batch(project: Project, messages: list[Message], *, sender: str) -> t
             render_to_string(
                 "communication/letters.html",
                 {
-                    "messages": messages,
+                    "letters": [printed(message) for message in messages],
                     "sender": sender,
                     "window": settings.LETTER_ADDRESS_WINDOW,
                     "today": timezone.localdate(),
@@ -68,7 +86,7 @@ def make_batch(project: Project, *, campaign_id: int | None = None, sender: str 
         messages = list(
             Message.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(condition)
-            .select_related("dwelling")
+            .select_related("dwelling", "contact")
             .order_by("dwelling__postcode", "dwelling__house_number", "pk")
         )
         if not messages:

@@ -35,7 +35,25 @@ class TemplateKey(models.TextChoices):
     INSTALLATION_REMINDER = "installation_reminder", _("installation reminder, the day before")
     WELCOME = "welcome", _("connected and welcome")
     AFTERCARE_QUESTION = "aftercare_question", _("aftercare question")
+    # Personal messages of the resident portal, to one person at a time.
+    PORTAL_LINK = "portal_link", _("your personal link")
+    APPOINTMENT_CONFIRMED = "appointment_confirmed", _("appointment booked or changed")
+    APPOINTMENT_CANCELLED = "appointment_cancelled", _("appointment called off")
+    ANSWER = "answer", _("answer to a question")
+    ONE_TIME_CODE = "one_time_code", _("one-time code")
     CUSTOM = "custom", _("own message")
+
+
+# Sent to one person by the portal, never as a campaign to many.
+PERSONAL_KEYS = frozenset(
+    {
+        TemplateKey.PORTAL_LINK,
+        TemplateKey.APPOINTMENT_CONFIRMED,
+        TemplateKey.APPOINTMENT_CANCELLED,
+        TemplateKey.ANSWER,
+        TemplateKey.ONE_TIME_CODE,
+    }
+)
 
 
 class Template(models.Model):

@@ -19,6 +19,7 @@ from projects.permissions import (
     is_platform_admin,
     project_roles,
 )
+from projects.residents import is_resident
 
 SPEAKING_ROLES = {Role.LEAD, Role.COMMUNICATING_PARTY}
 # Parties that work on homes and may ask the communicating party to inform their residents.
@@ -89,7 +90,10 @@ def asking_projects(user) -> set[int]:
 def messages_visible_to(user):
     """Messages with their content: for the parties that see the people of the homes (lead, heat
     company, communicating party, a housing association for its homes) and for a party's own messages
-    under dispersed communication. A municipality sees none, only counts."""
+    under dispersed communication. A municipality sees none, only counts. A resident (the portal)
+    reads what was sent to them."""
+    if is_resident(user):
+        return Message.objects.filter(contact=user.contact, dwelling_id=user.contact.dwelling_id)
     if not user.is_authenticated or user.in_field_only:
         return Message.objects.none()
     if is_platform_admin(user):

@@ -26,6 +26,8 @@ VARIABLES = {
     "contact_phone": _("the contact point's phone"),
     "contact_email": _("the contact point's e-mail"),
     "sender": _("the communicating party"),
+    "answer": _("the answer to the person's question (answer only)"),
+    "code": _("the one-time code (one-time code only)"),
 }
 
 

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from communication import content
 from communication import sms as sms_backends
 from communication.models import Message, MessageStatus
 from communication.statuses import advance
@@ -76,10 +77,18 @@ def _message_id(message: Message) -> str:
     return f"<{message.reference}@{domain}>"
 
 
+def outgoing(message: Message, text: str) -> str:
+    """The text as it leaves: a personal link or one-time code made now in place of its mask
+    (``content.personalise``); the stored text keeps the mask."""
+    if not content.has_secret(text):
+        return text
+    return content.personalise(text, message.dwelling, message.contact)
+
+
 def _send_email(message: Message, outbox: Outbox) -> str:
     email = EmailMessage(
-        subject=message.subject,
-        body=message.body,
+        subject=outgoing(message, message.subject),
+        body=outgoing(message, message.body),
         to=[message.address],
         headers={"Message-ID": _message_id(message)},
         connection=outbox.email_connection(),
@@ -104,7 +113,7 @@ def deliver(message: Message, outbox: Outbox) -> tuple[str, str, str]:
         if message.channel == Channel.EMAIL:
             return MessageStatus.SENT, "", _send_email(message, outbox)
         provider_id = outbox.sms().send(
-            to=message.address, body=message.body, reference=str(message.reference)
+            to=message.address, body=outgoing(message, message.body), reference=str(message.reference)
         )
         return MessageStatus.SENT, "", provider_id
     except (TimeoutError, sms_backends.SmsTimeout, smtplib.SMTPServerDisconnected) as error:

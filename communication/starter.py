@@ -15,6 +15,8 @@ MUST_SEND = frozenset(
         TemplateKey.VISIT_MISSED,
         TemplateKey.INSTALLATION_DATE,
         TemplateKey.INSTALLATION_REMINDER,
+        TemplateKey.APPOINTMENT_CONFIRMED,
+        TemplateKey.APPOINTMENT_CANCELLED,
     }
 )
 
@@ -204,6 +206,86 @@ STARTER = {
             "Your home has been connected for a while. How is it going? Do you have enough heat and hot "
             "water? Let us know at ((portal_link)).",
             "((sender)): how is your heating? Let us know: ((portal_link))",
+            _EN_END,
+        ),
+    },
+    TemplateKey.PORTAL_LINK: {
+        "nl": _texts(
+            "Uw persoonlijke link",
+            "Via deze link ziet u hoe het staat met uw woning, kiest u een afspraak en stelt u een vraag: "
+            "((portal_link))\n\nDeze link is alleen voor u. Stuur hem niet door.",
+            "((sender)): uw persoonlijke link: ((portal_link))",
+            _NL_END,
+        ),
+        "en": _texts(
+            "Your personal link",
+            "With this link you see how things stand with your home, choose an appointment and ask a "
+            "question: ((portal_link))\n\nThis link is for you only. Do not pass it on.",
+            "((sender)): your personal link: ((portal_link))",
+            _EN_END,
+        ),
+    },
+    TemplateKey.APPOINTMENT_CONFIRMED: {
+        "nl": _texts(
+            "Uw afspraak: ((appointment_date)) om ((appointment_time))",
+            "Uw afspraak voor het bezoek aan uw woning staat vast: ((appointment_date)) om "
+            "((appointment_time)). Wilt u toch een andere tijd? Kies die tot een dag ervoor op "
+            "((portal_link)).",
+            "((sender)): afspraak ((appointment_date)) om ((appointment_time)). Wijzigen: ((portal_link))",
+            _NL_END,
+        ),
+        "en": _texts(
+            "Your appointment: ((appointment_date)) at ((appointment_time))",
+            "Your appointment for the visit to your home is set: ((appointment_date)) at "
+            "((appointment_time)). Would you like another time? Choose one until a day before at "
+            "((portal_link)).",
+            "((sender)): appointment ((appointment_date)) at ((appointment_time)). Change: ((portal_link))",
+            _EN_END,
+        ),
+    },
+    TemplateKey.APPOINTMENT_CANCELLED: {
+        "nl": _texts(
+            "Uw afspraak is afgezegd",
+            "U heeft de afspraak voor het bezoek aan uw woning afgezegd. Kies een nieuwe tijd op "
+            "((portal_link)).",
+            "((sender)): uw afspraak is afgezegd. Kies een nieuwe tijd: ((portal_link))",
+            _NL_END,
+        ),
+        "en": _texts(
+            "Your appointment is called off",
+            "You called off the appointment for the visit to your home. Choose a new time at "
+            "((portal_link)).",
+            "((sender)): your appointment is called off. Choose a new time: ((portal_link))",
+            _EN_END,
+        ),
+    },
+    TemplateKey.ANSWER: {
+        "nl": _texts(
+            "Antwoord op uw vraag",
+            "((answer))\n\nU leest het ook op ((portal_link)).",
+            "((sender)): ((answer))",
+            _NL_END,
+        ),
+        "en": _texts(
+            "Answer to your question",
+            "((answer))\n\nYou can also read it at ((portal_link)).",
+            "((sender)): ((answer))",
+            _EN_END,
+        ),
+    },
+    TemplateKey.ONE_TIME_CODE: {
+        "nl": _texts(
+            "Uw code: ((code))",
+            "Uw code om akkoord te geven is ((code)). De code is een kwartier geldig. Heeft u niets "
+            "aangevraagd? Dan kunt u dit bericht negeren.",
+            "Uw code voor ((sender)): ((code)). Een kwartier geldig.",
+            _NL_END,
+        ),
+        "en": _texts(
+            "Your code: ((code))",
+            "Your code to give your consent is ((code)). It is valid for a quarter of an hour. Did you "
+            "not ask for it? Then ignore this message.",
+            "Your code for ((sender)): ((code)). Valid for a quarter of an hour.",
             _EN_END,
         ),
     },

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
     "surveys",
     "procurement",
     "communication",
+    "django_ratelimit",
+    "portal",
     "demo",
 ]
 
@@ -213,6 +215,18 @@ LETTER_ADDRESS_WINDOW = {
 # A campaign that made no progress for this long lost its worker; the minute sweep sends it on.
 CAMPAIGN_STALLED_AFTER_SECONDS = env.int("CAMPAIGN_STALLED_AFTER_SECONDS", default=120)
 
+# The resident portal (portal/): personal links, and what residents may do in it.
+PORTAL_LINK_DAYS = env.int("PORTAL_LINK_DAYS", default=120)
+# Wrong links from one address before it must wait (django-ratelimit, counted in the cache).
+PORTAL_GUESS_RATE = env.str("PORTAL_GUESS_RATE", default="20/h")
+# A survey visit can be changed or called off in the portal until this many hours before it.
+PORTAL_CHANGE_HOURS = env.int("PORTAL_CHANGE_HOURS", default=24)
+# A one-time code (accepting the agreement) is valid this long, for this many tries.
+PORTAL_CODE_MINUTES = env.int("PORTAL_CODE_MINUTES", default=15)
+PORTAL_CODE_TRIES = env.int("PORTAL_CODE_TRIES", default=5)
+# The header that holds the visitor's address behind a proxy (HTTP_X_FORWARDED_FOR); REMOTE_ADDR else.
+RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
+
 # The cache: per process unless CACHE_URL names a shared one (redis://...), which the rate limits need
 # when several workers send.
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
@@ -338,6 +352,10 @@ AXES_COOLOFF_TIME = datetime.timedelta(minutes=_lockout_minutes) if _lockout_min
 # (Counting per address as well would lock out a whole office behind one router after a few typos.)
 AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+if "CACHE_URL" not in env:
+    # The embedded default runs one process, whose own cache counts the portal's wrong links well
+    # enough; production names a shared cache (CACHE_URL), which django-ratelimit then checks.
+    SILENCED_SYSTEM_CHECKS += ["django_ratelimit.E003", "django_ratelimit.W001"]
 AXES_USERNAME_FORM_FIELD = "username"
 AXES_USERNAME_CALLABLE = "projects.views.accounts.login_username"
 AXES_RESET_ON_SUCCESS = True

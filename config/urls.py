@@ -33,6 +33,8 @@ urlpatterns = [
     path("tenders/", include("procurement.tender_urls")),
     path("agreements/", include("procurement.setup_urls")),
     path("communication/", include("communication.urls")),
+    path("inbox/", include("portal.inbox_urls")),
+    path("", include("portal.urls")),
     path("projects/", include("projects.urls")),
     path("surveys/", include("surveys.urls")),
     path("plans/", include("surveys.plans.urls")),

@@ -6,6 +6,7 @@ from .dwellings import (
     Dwelling,
     DwellingTransition,
     DwellingType,
+    ExtraHelp,
     Ownership,
 )
 from .governance import (
@@ -50,6 +51,7 @@ __all__ = [
     "Dwelling",
     "DwellingTransition",
     "DwellingType",
+    "ExtraHelp",
     "Governance",
     "HeatCompanyKind",
     "InstallerStructure",

@@ -453,6 +453,12 @@ class ContactRole(models.TextChoices):
     RESIDENT = "resident", _("resident")
 
 
+class ExtraHelp(models.TextChoices):
+    SOMEONE_PRESENT = "someone_present", _("someone I trust present at visits")
+    MORE_TIME = "more_time", _("more time for visits and explanations")
+    LETTERS_ONLY = "letters_only", _("everything on paper")
+
+
 class Contact(models.Model):
     """The owner or the resident of a dwelling. An owner-occupier is one contact, the owner."""
 
@@ -470,6 +476,15 @@ class Contact(models.Model):
     # The person asked for no e-mail or no SMS: messages that must reach them (an appointment) go by letter.
     email_opt_out = models.BooleanField(_("no e-mail"), default=False)
     sms_opt_out = models.BooleanField(_("no SMS"), default=False)
+    extra_help = models.JSONField(
+        _("extra help"),
+        default=list,
+        blank=True,
+        help_text=_(
+            "What the person asked for (someone present, more time, letters only). For the communicating "
+            "party; other parties see the home's extra-care flag only."
+        ),
+    )
 
     class Meta:
         ordering = ["dwelling", "role"]

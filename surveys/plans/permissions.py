@@ -42,6 +42,8 @@ def plan_variants_for(user: User, dwelling) -> set[str]:
     relations = dwelling_relations(user, dwelling)
     if not relations:
         return set()
+    if relations == {"resident"}:  # through the personal link: the resident's own, full version
+        return {PlanVariant.FULL.value}
     variants = {PlanVariant.INSTALLER.value}
     if relations & (FULL_PLAN_ROLES | {"admin"}):
         variants.add(PlanVariant.FULL.value)

@@ -1,0 +1,1 @@
+"""What the portal shows on the parties' pages."""

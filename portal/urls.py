@@ -1,0 +1,22 @@
+"""The resident portal at /r/<code>/ (the short path printed on letters), and its public pages."""
+
+from django.urls import path
+
+from portal import views
+
+app_name = "portal"
+
+urlpatterns = [
+    path("r/", views.open_code, name="open"),
+    path("r/<str:code>/", views.home, name="home"),
+    path("r/<str:code>/visit/", views.visit, name="visit"),
+    path("r/<str:code>/visit/cancel/", views.visit_cancel, name="visit-cancel"),
+    path("r/<str:code>/visit.ics", views.visit_calendar, name="visit-calendar"),
+    path("r/<str:code>/plan/", views.plan, name="plan"),
+    path("r/<str:code>/plan.pdf", views.plan_file, name="plan-file"),
+    path("r/<str:code>/questions/", views.questions, name="questions"),
+    path("r/<str:code>/aftercare/", views.aftercare, name="aftercare"),
+    path("r/<str:code>/preferences/", views.preferences, name="preferences"),
+    path("r/<str:code>/new-link/", views.renew, name="renew"),
+    path("accessibility/", views.statement, name="accessibility"),
+]
