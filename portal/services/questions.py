@@ -68,7 +68,10 @@ def question_ask(
         return existing, False
     if errors:
         raise ValidationError(errors)
-    processed = process_photo(photo, name="photo") if photo else None
+    try:
+        processed = process_photo(photo, name="photo") if photo else None
+    except ValidationError as error:
+        raise ValidationError({"photo": error.messages}) from None
     addressee = addressee_of(dwelling.project, kind)
     if addressee is None:
         raise ValidationError(_("Nobody can receive questions for this project yet. Please call us."))
