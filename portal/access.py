@@ -28,7 +28,9 @@ def _limited(request, increment: bool) -> bool:
 def _private(response):
     response["Cache-Control"] = "no-store, private"
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # The code in the URL never leaves the site; not "no-referrer": with it the browser sends
+    # ``Origin: null`` on the page's own forms, and Django's CSRF check refuses every POST.
+    response["Referrer-Policy"] = "same-origin"
     return response
 
 

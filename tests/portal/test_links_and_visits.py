@@ -37,7 +37,7 @@ def test_only_the_hash_is_stored_and_any_spelling_of_the_code_opens_it(portal_wo
     assert link_find(typed).link == link
     page = client.get(home_url(code))
     assert page.status_code == 200
-    assert page["Cache-Control"] == "no-store, private" and page["Referrer-Policy"] == "no-referrer"
+    assert page["Cache-Control"] == "no-store, private" and page["Referrer-Policy"] == "same-origin"
     assert b'data-state="informed"' in page.content
 
 
