@@ -13,6 +13,7 @@ class PortalConfig(AppConfig):
         from portal import grants, pages  # noqa: F401 - the resident's moves, and the parties' panels
         from portal.codes import code_maker
         from portal.links import link_maker
+        from portal.services import consent  # noqa: F401 - acceptances in the dwelling's timeline
 
         # The link and the code are made as a message leaves; the stored text keeps only a mask.
         content.register_secret("portal_link", content.link_mask, link_maker)

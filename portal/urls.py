@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal import views
+from portal import consent_views, views
 
 app_name = "portal"
 
@@ -14,6 +14,10 @@ urlpatterns = [
     path("r/<str:code>/visit.ics", views.visit_calendar, name="visit-calendar"),
     path("r/<str:code>/plan/", views.plan, name="plan"),
     path("r/<str:code>/plan.pdf", views.plan_file, name="plan-file"),
+    path("r/<str:code>/agreement/", consent_views.agreement, name="agreement"),
+    path("r/<str:code>/agreement/code/", consent_views.agreement_code, name="agreement-code"),
+    path("r/<str:code>/agreement/accept/", consent_views.agreement_accept, name="agreement-accept"),
+    path("r/<str:code>/agreement.pdf", consent_views.agreement_file, name="agreement-file"),
     path("r/<str:code>/questions/", views.questions, name="questions"),
     path("r/<str:code>/aftercare/", views.aftercare, name="aftercare"),
     path("r/<str:code>/preferences/", views.preferences, name="preferences"),

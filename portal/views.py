@@ -21,9 +21,9 @@ from portal import texts
 from portal.access import resident_page
 from portal.grants import change_deadline, is_signatory, may_change_visit
 from portal.models import AftercareProblem, Question, QuestionKind
+from portal.services import consent, visits
 from portal.services import preferences as preference_services
 from portal.services import questions as question_services
-from portal.services import visits
 from projects import timeline
 from projects.errors import Conflict
 from projects.models import Channel, ExtraHelp
@@ -126,6 +126,7 @@ def home(request, code):
             may_change=may_change_visit(dwelling),
             plan_ready=dwelling.state in PLAN_STATES,
             may_accept=dwelling.state == S.PLAN_READY and is_signatory(contact, dwelling),
+            may_support=consent.may_support(contact, dwelling),
             connected=dwelling.state == S.CONNECTED,
             choose_visit=dwelling.state == S.INFORMED,
         ),
