@@ -138,13 +138,20 @@ def make_secret(name: str, dwelling, contact) -> str | None:
 
 def personalise(text: str, dwelling, contact) -> str:
     """The text as it leaves: each mask replaced by a value made now (one per message and secret)."""
-    if contact is None or not text:
-        return text
+    return personalise_all([text], dwelling, contact)[0]
+
+
+def personalise_all(texts: list[str], dwelling, contact) -> list[str]:
+    """The texts of one message (subject and body) as they leave: one value per secret for all of them,
+    so the code in the subject is the code in the body."""
+    if contact is None:
+        return texts
     for mask, maker in _secrets.values():
         shown = mask()
-        if shown in text:
-            text = text.replace(shown, maker(dwelling, contact))
-    return text
+        if any(shown in (text or "") for text in texts):
+            value = maker(dwelling, contact)
+            texts = [(text or "").replace(shown, value) for text in texts]
+    return texts
 
 
 class ProjectContext:

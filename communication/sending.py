@@ -77,18 +77,19 @@ def _message_id(message: Message) -> str:
     return f"<{message.reference}@{domain}>"
 
 
-def outgoing(message: Message, text: str) -> str:
-    """The text as it leaves: a personal link or one-time code made now in place of its mask
-    (``content.personalise``); the stored text keeps the mask."""
-    if not content.has_secret(text):
-        return text
-    return content.personalise(text, message.dwelling, message.contact)
+def outgoing(message: Message, *texts: str) -> list[str]:
+    """The texts as they leave: a personal link or one-time code made now in place of its mask, the
+    same in subject and body (``content.personalise_all``); the stored text keeps the mask."""
+    if not any(content.has_secret(text) for text in texts):
+        return list(texts)
+    return content.personalise_all(list(texts), message.dwelling, message.contact)
 
 
 def _send_email(message: Message, outbox: Outbox) -> str:
+    subject, body = outgoing(message, message.subject, message.body)
     email = EmailMessage(
-        subject=outgoing(message, message.subject),
-        body=outgoing(message, message.body),
+        subject=subject,
+        body=body,
         to=[message.address],
         headers={"Message-ID": _message_id(message)},
         connection=outbox.email_connection(),
@@ -113,7 +114,7 @@ def deliver(message: Message, outbox: Outbox) -> tuple[str, str, str]:
         if message.channel == Channel.EMAIL:
             return MessageStatus.SENT, "", _send_email(message, outbox)
         provider_id = outbox.sms().send(
-            to=message.address, body=outgoing(message, message.body), reference=str(message.reference)
+            to=message.address, body=outgoing(message, message.body)[0], reference=str(message.reference)
         )
         return MessageStatus.SENT, "", provider_id
     except (TimeoutError, sms_backends.SmsTimeout, smtplib.SMTPServerDisconnected) as error:
