@@ -196,7 +196,10 @@ class Acceptance(models.Model):
     dwelling = models.ForeignKey(
         Dwelling, on_delete=models.CASCADE, related_name="acceptances", verbose_name=_("dwelling")
     )
-    contact = models.ForeignKey(Contact, on_delete=models.PROTECT, related_name="+", verbose_name=_("person"))
+    # The record stays when the person leaves the home's register; its PDF names them.
+    contact = models.ForeignKey(
+        Contact, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("person")
+    )
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     accepted_at = models.DateTimeField(_("accepted at"), default=timezone.now)
     identity_check = models.CharField(_("identity checked by"), max_length=200)

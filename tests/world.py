@@ -547,7 +547,34 @@ def build_world(word: str = "Kwartelkoning") -> World:
     )
     message_request.dwellings.add(dwellings["installation_planned"])
 
+    from portal.links import link_issue
+    from portal.models import Acceptance, PortalLink, Question
+
+    portal_code = link_issue(contacts["informed"])
+    acceptance = Acceptance(
+        dwelling=dwellings["agreed"],
+        contact=contacts["agreed"],
+        kind="agreement",
+        identity_check=f"Persoonlijke link en code per e-mail ({word})",
+        text_digest="0" * 64,
+    )
+    acceptance.document.save(f"akkoord-{word}.pdf", ContentFile(b"%PDF-1.4\n% Akkoord " + word.encode()))
+    question = Question(
+        project=project,
+        dwelling=dwellings["informed"],
+        contact=contacts["informed"],
+        text=f"Vraag {word}: mag de kat binnen blijven?",
+        addressed_to=organisations["lead"],
+        client_id=uuid.uuid4(),
+    )
+    question.photo.save(f"vraag-{word}.png", ContentFile(png()), save=False)
+    question.save()
+
     objects = {
+        "portal_code": portal_code,
+        "portal_link": PortalLink.objects.get(contact=contacts["informed"]),
+        "acceptance": acceptance,
+        "question": question,
         "message_request": message_request,
         "campaign": campaign,
         "message": message,
