@@ -41,6 +41,9 @@ def inbox(request):
         rows = rows.filter(kind=kind)
     if request.GET.get("mine"):
         rows = rows.filter(assigned_to=request.user)
+    project = request.GET.get("project", "")
+    if project:
+        rows = rows.filter(project__slug=project)
     counts = questions_visible_to(request.user).aggregate(
         open=Count("pk", filter=Q(status=QuestionStatus.OPEN)),
         answered=Count("pk", filter=Q(status=QuestionStatus.ANSWERED)),
@@ -52,6 +55,7 @@ def inbox(request):
             "rows": rows.order_by("status", "created_at", "pk")[:200],
             "status": status,
             "kind": kind,
+            "project": project,
             "counts": counts,
             "statuses": QuestionStatus.choices,
             "kinds": QuestionKind.choices,

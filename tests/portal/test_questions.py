@@ -2,12 +2,14 @@
 the person's channel and shows in the portal. An aftercare report goes to the heat company. Preferences
 are the person's own, and extra help shows to others as the extra-care flag only."""
 
+import datetime
 import io
 import uuid
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import timezone
 from PIL import Image
 
 from communication.models import Message
@@ -155,3 +157,46 @@ def test_preferences_are_the_persons_own_and_extra_help_shows_as_the_flag(portal
     assert Dwelling.objects.get(pk=world["home"].pk).extra_care
     # The page now speaks the person's language.
     assert client.get(url("home", code)).content.decode().startswith('<!doctype html>\n\n<html lang="en">')
+
+
+def test_the_project_page_shows_response_times_and_the_dwelling_page_the_links(portal_world, client):
+    world = portal_world
+    client.post(
+        url("questions", world["code"]), {"text": "Wanneer komen jullie?", "client_id": str(uuid.uuid4())}
+    )
+    question = Question.objects.get()
+    client.force_login(world["lead"])
+    client.post(reverse("inbox:question", args=[question.pk]), {"action": "answer", "text": "Volgende week."})
+    page = client.get(reverse("projects:detail", args=[world["project"].slug])).content.decode()
+    assert 'id="response-panel"' in page and 'data-figure="within">100%' in page
+    home = client.get(
+        reverse("projects:dwelling", args=[world["project"].slug, world["home"].pk])
+    ).content.decode()
+    assert f'data-person="{world["owner"].pk}" data-working="1"' in home
+    # Revoke and send anew: the old link stops working, a new one goes to the person.
+    client.post(reverse("inbox:new-link", args=[world["owner"].pk]))
+    client.logout()
+    assert client.get(url("home", world["code"])).status_code == 404
+    # The installer may not revoke anyone's link.
+    installer = member_of(world["project"], OrganisationKind.INSTALLER, Role.INSTALLER)
+    client.force_login(installer)
+    assert client.post(reverse("inbox:new-link", args=[world["neighbour"].pk])).status_code == 404
+    client.logout()
+    assert client.get(url("home", world["neighbour_code"])).status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("asked", "deadline"),
+    [
+        ("2026-12-04 15:00", "2026-12-08 15:00"),  # Friday afternoon: Tuesday afternoon
+        ("2026-12-05 10:00", "2026-12-09 00:00"),  # Saturday: counted from Monday morning
+        ("2026-12-07 09:30", "2026-12-09 09:30"),  # Monday: Wednesday
+    ],
+)
+def test_two_working_days_skip_the_weekend(asked, deadline):
+    from portal.selectors import add_working_days
+
+    def local(text):
+        return timezone.make_aware(datetime.datetime.fromisoformat(text))
+
+    assert add_working_days(local(asked), 2) == local(deadline)
