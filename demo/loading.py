@@ -10,6 +10,7 @@ from demo.dwellings import FillResult, dwellings_fill
 from demo.neighbourhoods import NEIGHBOURHOODS
 from demo.parties import PROJECTS, DemoError, parties_and_projects
 from demo.plans import PlanResult, plans_make
+from demo.portal import portal_demo
 from demo.procurement import procurement_demo
 from demo.today import subcontractor_work, surveyor_with_visits_today, technician_with_work
 from projects.models import Project, User
@@ -25,6 +26,7 @@ class DemoResult:
     subcontracted: int = 0  # homes given to the subcontractor of an older database
     packages: int = 0  # work packages made (on the first load)
     messages: int = 0  # messages to residents made (on the first load)
+    resident_links: list[tuple[str, str]] = field(default_factory=list)  # new on every run
     plans: PlanResult | None = None
 
     @property
@@ -84,6 +86,8 @@ def load_demo(
     result.packages = procurement_demo()
     # The cooperative's contact point, templates, a sent campaign and a request waiting.
     result.messages = communication_demo()
+    # Times to choose, questions in the inbox, and three residents' personal links.
+    result.resident_links = portal_demo()
     if plans:
 
         def make_plans() -> None:

@@ -109,6 +109,11 @@ class Command(BaseCommand):
                 f"  {user.email:<31} {organisation.get_kind_display():<18} {organisation.name:<37} "
                 f"{user.get_work_roles_display()}"
             )
+        if result.resident_links:
+            self.stdout.write("")
+            self.stdout.write("Resident portal (personal links, no login; new ones on every run):")
+            for label, url in result.resident_links:
+                self.stdout.write(f"  {label}:\n    {url}")
 
     def _progress(self, slug, done, total):
         if total >= 10_000 and (done == total or done % 10_000 < 2_000):
