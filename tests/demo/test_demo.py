@@ -377,3 +377,29 @@ def test_the_demo_has_a_pool_and_packages_in_every_stage(loaded, client):
     client.force_login(User.objects.get(email="installateur@demo.test"))
     page = client.get(reverse("packages:list", args=[TUINDORP]))
     assert {package.status for package in page.context["packages"]} == {"accepted", "offered"}
+
+
+# --- The resident portal --------------------------------------------------------------------------
+
+
+def test_the_printed_resident_links_open_their_homes(loaded, client):
+    import re
+
+    output = demo()
+    links = re.findall(r"http://[^/\s]+(/r/[0-9A-Z-]+/)", output)
+    assert len(links) == 3
+    states = []
+    for path in links:
+        page = client.get(path)
+        assert page.status_code == 200
+        states.append(re.search(r'data-state="([a-z_]+)"', page.content.decode()).group(1))
+    assert states == ["informed", "plan_ready", "connected"]
+    # The first can choose a time next week, and the cooperative's inbox has questions waiting.
+    visit = client.get(links[0] + "visit/").content.decode()
+    assert 'name="slot"' in visit
+    from portal.models import Question
+
+    assert (
+        Question.objects.filter(status="open").exists()
+        and Question.objects.filter(status="answered").exists()
+    )
