@@ -2,6 +2,7 @@
 changes and calls off: moves of the workflow by the resident, logged, confirmed, the slot following."""
 
 import datetime
+import re
 
 import pytest
 import time_machine
@@ -207,3 +208,41 @@ def test_the_resident_reaches_only_their_own_home(portal_world, client):
     from projects.permissions import dwellings_visible_to
 
     assert not dwellings_visible_to(resident).exists()
+
+
+def test_a_letter_carries_a_working_link_and_its_qr_code(
+    portal_world, client, django_capture_on_commit_callbacks
+):
+    """The information letter to a person who prefers paper: the PDF has a new link (the stored text
+    only the mask) and the QR code beside it."""
+    from communication.models import LetterBatch
+    from communication.services import campaigns
+    from projects.models import Contact
+    from tests.surveys.test_plans import pdf_text, squeeze
+
+    world = portal_world
+    Contact.objects.filter(pk=world["owner"].pk).update(preferred_channel="letter")
+    campaign = campaigns.campaign_create(
+        actor=world["lead"],
+        project=world["project"],
+        name="Informatiebrief",
+        template_key="information_letter",
+        filters={"streets": ["Kastanjelaan"]},
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        campaigns.campaign_send(actor=world["lead"], campaign=campaign)
+    letter = Message.objects.get(contact=world["owner"], channel="letter")
+    assert "/r/…/" in letter.body
+    batch = LetterBatch.objects.get(campaign=campaign)
+    with batch.pdf.open("rb") as file:
+        pdf = file.read()
+    text = squeeze(pdf_text(pdf))
+    printed = re.findall(r"/r/([0-9A-Z]{4}(?:-[0-9A-Z]{4}){4})/", text)
+    assert printed, "the letter shows the link"
+    assert client.get(f"/r/{printed[0]}/").status_code == 200
+    # The QR code beside it encodes a link of its own: a QR of the letter's link, as an inline SVG.
+    from communication.letters import printed as printed_letter
+
+    shown = printed_letter(letter)
+    assert shown["qr"].startswith("<svg") and shown["link"] in shown["body"]
+    assert PortalLink.objects.filter(contact=world["owner"], purpose="message").exists()
