@@ -1,6 +1,7 @@
 """The moves a resident makes through their personal link (``projects.residents``), for their own home:
 book a published survey time, change or call it off until ``PORTAL_CHANGE_HOURS`` before the visit,
-and accept the agreement where they are the signatory (an owner-occupier)."""
+accept the agreement where they are the signatory (an owner-occupier), and choose the day of the work
+from the days the installer offers, changing it until ``PORTAL_CHANGE_HOURS`` before that day starts."""
 
 import datetime
 
@@ -10,7 +11,7 @@ from django.utils import timezone
 from projects import workflow
 from projects.models import ContactRole
 from projects.residents import acts_for
-from projects.states import Signatory
+from projects.states import DwellingState, Signatory
 
 
 def change_deadline(dwelling) -> datetime.datetime | None:
@@ -21,6 +22,20 @@ def change_deadline(dwelling) -> datetime.datetime | None:
 
 def may_change_visit(dwelling) -> bool:
     deadline = change_deadline(dwelling)
+    return deadline is not None and timezone.now() < deadline
+
+
+def installation_deadline(dwelling) -> datetime.datetime | None:
+    """Until when the resident may change the day of the work: a set time before the day starts."""
+    day = dwelling.installation_planned_on
+    if day is None:
+        return None
+    starts = timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
+    return starts - datetime.timedelta(hours=settings.PORTAL_CHANGE_HOURS)
+
+
+def may_change_installation(dwelling) -> bool:
+    deadline = installation_deadline(dwelling)
     return deadline is not None and timezone.now() < deadline
 
 
@@ -47,3 +62,15 @@ def resident_changes_the_visit(user, dwelling) -> bool:
 @workflow.grant("record_agreement")
 def owner_occupier_accepts(user, dwelling) -> bool:
     return acts_for(user, dwelling) and is_signatory(user.contact, dwelling)
+
+
+@workflow.grant("plan_installation")
+def resident_chooses_the_day_of_the_work(user, dwelling) -> bool:
+    # Only the first choice: the base's rule for another day (``can_change_installation``) asks
+    # ``plan_installation``'s grants too, and a change has its own grant, with the deadline.
+    return acts_for(user, dwelling) and dwelling.state == DwellingState.ASSIGNED
+
+
+@workflow.grant("change_installation")
+def resident_changes_the_day_of_the_work(user, dwelling) -> bool:
+    return acts_for(user, dwelling) and may_change_installation(dwelling)

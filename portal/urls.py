@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal import consent_views, views
+from portal import consent_views, installation_views, views
 
 app_name = "portal"
 
@@ -12,6 +12,8 @@ urlpatterns = [
     path("r/<str:code>/visit/", views.visit, name="visit"),
     path("r/<str:code>/visit/cancel/", views.visit_cancel, name="visit-cancel"),
     path("r/<str:code>/visit.ics", views.visit_calendar, name="visit-calendar"),
+    path("r/<str:code>/installation/", installation_views.choose, name="installation"),
+    path("r/<str:code>/installation.ics", installation_views.calendar, name="installation-calendar"),
     path("r/<str:code>/plan/", views.plan, name="plan"),
     path("r/<str:code>/plan.pdf", views.plan_file, name="plan-file"),
     path("r/<str:code>/agreement/", consent_views.agreement, name="agreement"),

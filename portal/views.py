@@ -19,9 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from communication import content
 from portal import texts
 from portal.access import resident_page
-from portal.grants import change_deadline, is_signatory, may_change_visit
+from portal.grants import change_deadline, is_signatory, may_change_installation, may_change_visit
 from portal.models import AftercareProblem, Question, QuestionKind
-from portal.services import consent, visits
+from portal.services import consent, installation, visits
 from portal.services import preferences as preference_services
 from portal.services import questions as question_services
 from projects import timeline
@@ -129,6 +129,10 @@ def home(request, code):
             may_support=consent.may_support(contact, dwelling),
             connected=dwelling.state == S.CONNECTED,
             choose_visit=dwelling.state == S.INFORMED,
+            choose_installation=installation.has_days(dwelling),
+            change_installation=(
+                dwelling.state == S.INSTALLATION_PLANNED and may_change_installation(dwelling)
+            ),
         ),
     )
 

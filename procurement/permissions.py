@@ -2,7 +2,14 @@
 organisation's roles in a project are the ceiling, a person's work roles choose within it."""
 
 from projects.models import Project, Role, User
-from projects.permissions import COORDINATING, does, dwelling_relations, is_platform_admin, project_roles
+from projects.permissions import (
+    COORDINATING,
+    PLANNING,
+    does,
+    dwelling_relations,
+    is_platform_admin,
+    project_roles,
+)
 
 
 def can_manage_packages(user: User, project: Project) -> bool:
@@ -18,6 +25,24 @@ def can_decide_package(user: User, package) -> bool:
         and user.organisation_id == package.installer_id
         and not user.in_field_only
         and does(user, COORDINATING)
+    )
+
+
+def can_offer_days(user: User, package) -> bool:
+    """Offer and withdraw the installation days residents choose from: a planner or coordinator of the
+    installer that accepted the package."""
+    from procurement.models import PackageStatus
+
+    if package.status != PackageStatus.ACCEPTED:
+        return False
+    if is_platform_admin(user):
+        return True
+    return (
+        package.installer_id is not None
+        and user.is_active
+        and user.organisation_id == package.installer_id
+        and not user.in_field_only
+        and does(user, PLANNING)
     )
 
 

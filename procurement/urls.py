@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from procurement import views
+from procurement import day_views, views
 
 app_name = "packages"
 
@@ -15,4 +15,6 @@ urlpatterns = [
     path("<int:number>/decline/", views.package_decline, name="decline"),
     path("<int:number>/hand/", views.package_hand, name="hand"),
     path("<int:number>/move/", views.package_move, name="move"),
+    path("<int:number>/days/", day_views.days, name="days"),
+    path("<int:number>/days/withdraw/", day_views.day_withdraw, name="day-withdraw"),
 ]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from procurement import selectors, services
 from procurement.forms import HandForm, MoveForm, OfferForm, PackageForm, ReasonForm
 from procurement.models import PackageDwelling, PackageStatus, WorkPackage
-from procurement.permissions import can_decide_package, can_manage_packages
+from procurement.permissions import can_decide_package, can_manage_packages, can_offer_days
 from projects import selectors as project_selectors
 from projects.models import Dwelling
 from projects.permissions import dwellings_visible_to
@@ -113,6 +113,7 @@ def _detail_context(request, project, package, **forms):
         "can_decide": decides and package.status == PackageStatus.OFFERED,
         "can_hand": decides and package.status == PackageStatus.ACCEPTED,
         "can_move": manages and package.status == PackageStatus.ACCEPTED,
+        "can_offer_days": can_offer_days(request.user, package),
     }
     return context
 

@@ -83,7 +83,8 @@ def _handed_rows(user) -> Q:
 @workflow.grant("plan_installation", "report_installed")
 def subcontractor_does_the_work(user, dwelling) -> bool:
     """A planner or coordinator of the subcontractor the main contractor handed the dwelling to."""
-    return sees_handed(user, dwelling) and not user.in_field_only and does(user, PLANNING)
+    # The person's roles first: a resident choosing their day (``portal``) has none, nor a cache to fill.
+    return not user.in_field_only and does(user, PLANNING) and sees_handed(user, dwelling)
 
 
 @workflow.grant("assign", "reassign")
@@ -130,7 +131,7 @@ workflow.writer("confirm_connection")(review.register_delivery_set)
 workflow.writer("reject_installation")(review.record_rejection)
 
 
-@workflow.validator("plan_installation")
+@workflow.validator("plan_installation", "reschedule_installation")
 def within_package_and_capacity(attempt) -> None:
     """An installation is planned within the weeks of its work package, and within its installer's
     capacity: connections per week, counted over all its projects."""

@@ -443,6 +443,12 @@ def can_install(user: User, dwelling) -> bool:
     )
 
 
+def can_change_installation(user: User, dwelling) -> bool:
+    """Move a planned installation to another day: whoever plans it, or whom an app lets (the portal: the
+    resident, to another day the installer offers, up to a set time before the day)."""
+    return can_install(user, dwelling) or granted("change_installation", user, dwelling)
+
+
 def can_report_installed(user: User, dwelling) -> bool:
     """Report the work done: the installer's planner or coordinator, or the technician who did it."""
     return (

@@ -11,6 +11,7 @@ from .completion import (
     InstallationReview,
     ReviewDecision,
 )
+from .days import InstallationDay
 from .installers import Certificate, CertificateKind, InstallerProfile
 from .packages import PackageDwelling, PackageStatus, WorkPackage
 from .pools import Pool, ProjectProcurement
@@ -28,6 +29,7 @@ __all__ = [
     "DeliverySet",
     "ExtraWork",
     "FrameworkAgreement",
+    "InstallationDay",
     "InstallationReview",
     "InstallerProfile",
     "PackageDwelling",

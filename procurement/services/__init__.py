@@ -9,6 +9,7 @@ from .completion import (
     completion_report,
     completion_save_answers,
 )
+from .days import installation_days_offer, installation_days_withdraw
 from .moving import package_move
 from .packages import (
     PackageChanged,
@@ -48,6 +49,8 @@ __all__ = [
     "completion_save_answers",
     "extra_work_approve",
     "installation_confirm",
+    "installation_days_offer",
+    "installation_days_withdraw",
     "installation_reject",
     "installer_profile_save",
     "package_accept",

@@ -396,6 +396,16 @@ class Dwelling(ConcurrentTransitionMixin, models.Model):
     @transition(
         field=state,
         source=S.INSTALLATION_PLANNED,
+        target=S.INSTALLATION_PLANNED,
+        permission=_allowed("can_change_installation"),
+    )
+    def reschedule_installation(self, *, planned_on):
+        """Another day for the planned work; the technician stays (the installer plans who comes)."""
+        self.installation_planned_on = planned_on
+
+    @transition(
+        field=state,
+        source=S.INSTALLATION_PLANNED,
         target=S.INSTALLED,
         conditions=[has_installation_date],
         permission=_allowed("can_report_installed"),

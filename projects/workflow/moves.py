@@ -357,6 +357,14 @@ MOVES: dict[str, Move] = {
             prepare=prepare.plan_installation,
         ),
         Move(
+            "reschedule_installation",
+            gettext_lazy("Move the installation date"),
+            gettext_lazy("Installation date moved"),
+            gettext_lazy("the installer of the dwelling"),
+            params=(PLANNED_ON,),
+            prepare=prepare.reschedule_installation,
+        ),
+        Move(
             "report_installed",
             gettext_lazy("Report installed"),
             gettext_lazy("Installed"),

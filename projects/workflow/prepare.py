@@ -151,7 +151,8 @@ def plan_installation(actor, dwelling, params) -> dict:
 
     kwargs = dated("planned_on")(actor, dwelling, params)
     technician = params.get("technician")
-    if technician in (None, ""):
+    # A resident who picks one of the installer's days names no technician: the installer plans who comes.
+    if technician in (None, "") or is_resident(actor):
         return {**kwargs, "technician": None}
     if not isinstance(technician, User):
         technician = User.objects.filter(pk=getattr(technician, "pk", technician)).first()
@@ -166,3 +167,9 @@ def plan_installation(actor, dwelling, params) -> dict:
     ):
         raise ValidationError({"technician": _("Choose a technician of the installer of this dwelling.")})
     return {**kwargs, "technician": technician}
+
+
+def reschedule_installation(actor, dwelling, params) -> dict:
+    """Another day for a planned installation; the technician stays."""
+    require(params, "planned_on")
+    return {"planned_on": params["planned_on"]}
