@@ -155,7 +155,12 @@ def _store(rows: list[Message]) -> list[int]:
 
 def messages_for_moves(log_ids: list[int]) -> list[int]:
     """The automatic messages of these moves (log rows); the ids of e-mails and SMS to send now."""
-    logs = list(DwellingTransition.objects.filter(pk__in=log_ids).select_related("dwelling__project"))
+    # A move the resident made in the portal is confirmed by the portal itself, on their channel.
+    logs = list(
+        DwellingTransition.objects.filter(pk__in=log_ids, resident__isnull=True).select_related(
+            "dwelling__project"
+        )
+    )
     project_ids = {log.dwelling.project_id for log in logs}
     active = set(
         CommunicationSettings.objects.filter(project_id__in=project_ids, automatic=True).values_list(

@@ -246,3 +246,32 @@ def test_a_letter_carries_a_working_link_and_its_qr_code(
     shown = printed_letter(letter)
     assert shown["qr"].startswith("<svg") and shown["link"] in shown["body"]
     assert PortalLink.objects.filter(contact=world["owner"], purpose="message").exists()
+
+
+def test_a_booking_in_the_portal_is_confirmed_once_even_with_automatic_messages_on(
+    portal_world, client, django_capture_on_commit_callbacks
+):
+    from communication.services.automatic import use_default_rules
+
+    world = portal_world
+    use_default_rules(actor=world["lead"], project=world["project"])
+    first = _first_open(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url("visit", world["code"]), {"slot": first.pk, "seen": "none"})
+    keys = list(Message.objects.filter(contact=world["owner"]).values_list("template_key", flat=True))
+    assert keys == ["appointment_confirmed"]
+    # A planner's booking of the neighbour still sends the project's automatic invitation.
+    from projects.services import dwelling_transition
+
+    second = _first_open(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        dwelling_transition(
+            actor=world["planner"],
+            dwelling_id=world["neighbour"].dwelling_id,
+            transition="plan_survey",
+            surveyor=world["surveyor"],
+            appointment_at=second.starts_at,
+        )
+    assert list(
+        Message.objects.filter(contact=world["neighbour"]).values_list("template_key", flat=True)
+    ) == ["survey_invitation"]
