@@ -33,7 +33,13 @@ class TemplateForm(forms.Form):
 class CampaignForm(forms.Form):
     name = forms.CharField(label=_("Name"), max_length=160, required=False)
     template_key = forms.ChoiceField(
-        label=_("Template"), choices=[c for c in TemplateKey.choices if c[0] not in PERSONAL_KEYS]
+        label=_("Template"),
+        # An invitation to a meeting is made from the meeting's page, with its facts filled in.
+        choices=[
+            c
+            for c in TemplateKey.choices
+            if c[0] not in PERSONAL_KEYS and c[0] != TemplateKey.MEETING_INVITATION
+        ],
     )
     template = forms.ModelChoiceField(
         label=_("Own message"),

@@ -35,6 +35,8 @@ class TemplateKey(models.TextChoices):
     INSTALLATION_REMINDER = "installation_reminder", _("installation reminder, the day before")
     WELCOME = "welcome", _("connected and welcome")
     AFTERCARE_QUESTION = "aftercare_question", _("aftercare question")
+    # Made from a meeting's page (portal.meeting_manage): the meeting's facts are filled in as it is made.
+    MEETING_INVITATION = "meeting_invitation", _("invitation to a meeting")
     # Personal messages of the resident portal, to one person at a time.
     PORTAL_LINK = "portal_link", _("your personal link")
     APPOINTMENT_CONFIRMED = "appointment_confirmed", _("appointment booked or changed")

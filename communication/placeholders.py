@@ -28,6 +28,10 @@ VARIABLES = {
     "sender": _("the communicating party"),
     "answer": _("the answer to the person's question (answer only)"),
     "code": _("the one-time code (one-time code only)"),
+    "meeting_title": _("the meeting's title (invitation to a meeting only)"),
+    "meeting_date": _("the meeting's date (invitation to a meeting only)"),
+    "meeting_time": _("the meeting's starting time (invitation to a meeting only)"),
+    "meeting_place": _("where the meeting is (invitation to a meeting only)"),
 }
 
 

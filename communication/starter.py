@@ -209,6 +209,28 @@ STARTER = {
             _EN_END,
         ),
     },
+    TemplateKey.MEETING_INVITATION: {
+        "nl": _texts(
+            "Uitnodiging: ((meeting_title)) op ((meeting_date))",
+            "Wij nodigen u uit voor ((meeting_title)).\n\n"
+            "Wanneer: ((meeting_date)) om ((meeting_time))\nWaar: ((meeting_place))\n\n"
+            "Komt u? Laat het ons weten op uw eigen pagina: ((portal_link)) (kies Bijeenkomsten). "
+            "Daar zegt u ook met hoeveel mensen u komt.",
+            "((sender)): uitnodiging voor ((meeting_title)), ((meeting_date)) om ((meeting_time)), "
+            "((meeting_place)). Komt u? ((portal_link))",
+            _NL_END,
+        ),
+        "en": _texts(
+            "Invitation: ((meeting_title)) on ((meeting_date))",
+            "We invite you to ((meeting_title)).\n\n"
+            "When: ((meeting_date)) at ((meeting_time))\nWhere: ((meeting_place))\n\n"
+            "Are you coming? Let us know on your own page: ((portal_link)) (choose Meetings). "
+            "There you also say how many people come.",
+            "((sender)): invitation to ((meeting_title)), ((meeting_date)) at ((meeting_time)), "
+            "((meeting_place)). Coming? ((portal_link))",
+            _EN_END,
+        ),
+    },
     TemplateKey.PORTAL_LINK: {
         "nl": _texts(
             "Uw persoonlijke link",

@@ -34,6 +34,7 @@ urlpatterns = [
     path("agreements/", include("procurement.setup_urls")),
     path("communication/", include("communication.urls")),
     path("inbox/", include("portal.inbox_urls")),
+    path("meetings/", include("portal.meeting_urls")),
     path("", include("portal.urls")),
     path("projects/", include("projects.urls")),
     path("surveys/", include("surveys.urls")),

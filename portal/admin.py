@@ -3,8 +3,10 @@ inbox, links revoked and sent anew from the dwelling page, agreements accepted i
 
 from django.contrib import admin
 
-from portal.models import Acceptance, PortalLink, Question
+from communication.permissions import speaking_projects
+from portal.models import Acceptance, Meeting, MeetingReply, PortalLink, Question, SoundingBoardMember
 from portal.permissions import questions_visible_to
+from portal.services.meetings import meetings_visible_to, reachable_dwellings
 from projects.admin.base import ReadOnlyAdminMixin, ScopedAdminMixin
 from projects.permissions import dwellings_visible_to, is_platform_admin
 
@@ -48,3 +50,42 @@ class AcceptanceAdmin(ErasableMixin, ReadOnlyAdminMixin, ScopedAdminMixin, admin
 
     def scope(self, request):
         return Acceptance.objects.filter(dwelling__in=dwellings_visible_to(request.user))
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ErasableMixin, ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Meetings are planned on their own pages (/meetings/); here to read, for the party that speaks."""
+
+    list_display = ["starts_at", "title", "kind", "place", "project"]
+    list_filter = ["kind"]
+    list_select_related = ["project"]
+
+    def scope(self, request):
+        return meetings_visible_to(request.user)
+
+
+@admin.register(SoundingBoardMember)
+class SoundingBoardMemberAdmin(ErasableMixin, ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    """Residents sign up and leave in the portal; the names show for the homes the user may message."""
+
+    list_display = ["contact", "project", "joined_at", "left_at"]
+    list_select_related = ["contact", "project"]
+
+    def scope(self, request):
+        return SoundingBoardMember.objects.filter(
+            project_id__in=speaking_projects(request.user),
+            contact__dwelling__in=reachable_dwellings(request.user),
+        )
+
+
+@admin.register(MeetingReply)
+class MeetingReplyAdmin(ErasableMixin, ReadOnlyAdminMixin, ScopedAdminMixin, admin.ModelAdmin):
+    list_display = ["replied_at", "meeting", "contact", "coming", "people"]
+    list_filter = ["coming"]
+    list_select_related = ["meeting", "contact"]
+
+    def scope(self, request):
+        return MeetingReply.objects.filter(
+            meeting__in=meetings_visible_to(request.user),
+            contact__dwelling__in=reachable_dwellings(request.user),
+        )

@@ -216,3 +216,114 @@ class Acceptance(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.accepted_at:%Y-%m-%d %H:%M}"
+
+
+class MeetingKind(models.TextChoices):
+    SOUNDING_BOARD = "sounding_board", _("sounding-board meeting")
+    INFORMATION_EVENING = "information_evening", _("information evening")
+
+
+class Meeting(models.Model):
+    """A meeting with residents: an information evening for everyone, or a meeting of the project's
+    sounding board (klankbordgroep), with the notes written after it."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="meetings", verbose_name=_("project")
+    )
+    kind = models.CharField(_("kind"), max_length=24, choices=MeetingKind.choices)
+    title = models.CharField(_("title"), max_length=160)
+    starts_at = models.DateTimeField(_("starts at"))
+    place = models.CharField(_("place"), max_length=200)
+    description = models.TextField(_("what it is about"), blank=True)
+    notes = models.TextField(
+        _("notes"),
+        blank=True,
+        help_text=_("For a sounding-board meeting: written after it, for its members."),
+    )
+    # The draft (or sent) campaign that invites residents; a new one is made once it has left.
+    invitation = models.ForeignKey(
+        "communication.Campaign",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("invitation"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("made by"),
+    )
+    created_at = models.DateTimeField(_("made at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["starts_at", "pk"]
+        verbose_name = _("meeting with residents")
+        verbose_name_plural = _("meetings with residents")
+        indexes = [models.Index(fields=["project", "starts_at"], name="meeting_project_start")]
+
+    def __str__(self):
+        return f"{self.title} · {timezone.localtime(self.starts_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def started(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+
+class SoundingBoardMember(models.Model):
+    """A person who signed up in the portal for the project's sounding board. Leaving keeps the row
+    (with the day); signing up again makes a new one."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="sounding_board", verbose_name=_("project")
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="sounding_boards", verbose_name=_("person")
+    )
+    joined_at = models.DateTimeField(_("joined at"), default=timezone.now)
+    left_at = models.DateTimeField(_("left at"), null=True, blank=True)
+
+    class Meta:
+        ordering = ["-joined_at", "-pk"]
+        verbose_name = _("sounding-board member")
+        verbose_name_plural = _("sounding-board members")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "contact"],
+                condition=Q(left_at__isnull=True),
+                name="sounding_board_member_once",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.contact_id} · {self.joined_at:%Y-%m-%d}"
+
+
+class MeetingReply(models.Model):
+    """A resident's answer to a meeting: coming or not, and with how many people. One per person; a
+    new answer replaces the old one."""
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="replies", verbose_name=_("meeting")
+    )
+    contact = models.ForeignKey(
+        Contact, on_delete=models.CASCADE, related_name="meeting_replies", verbose_name=_("person")
+    )
+    coming = models.BooleanField(_("coming"))
+    people = models.PositiveSmallIntegerField(_("number of people"), default=1)
+    replied_at = models.DateTimeField(_("answered at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-replied_at", "-pk"]
+        verbose_name = _("answer to a meeting")
+        verbose_name_plural = _("answers to meetings")
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "contact"], name="meeting_reply_once"),
+            models.CheckConstraint(condition=Q(people__gte=1, people__lte=6), name="meeting_reply_people"),
+        ]
+
+    def __str__(self):
+        return f"{self.meeting_id} · {self.contact_id} · {'+' if self.coming else '-'}{self.people}"

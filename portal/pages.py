@@ -54,3 +54,14 @@ def links_panel(request, dwelling) -> str | None:
     if not people:
         return None
     return render_to_string("portal/_dwelling_panel.html", {"people": people}, request=request)
+
+
+@workflow.project_link
+def meetings_link(user, project) -> list[Link]:
+    from communication.permissions import can_speak
+
+    if not can_speak(user, project):
+        return []
+    return [
+        Link(_("Meetings and sounding board"), reverse("meetings:list", args=[project.slug]), "meetings-link")
+    ]

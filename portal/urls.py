@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from portal import consent_views, installation_views, views
+from portal import consent_views, installation_views, meeting_views, views
 
 app_name = "portal"
 
@@ -23,6 +23,9 @@ urlpatterns = [
     path("r/<str:code>/questions/", views.questions, name="questions"),
     path("r/<str:code>/aftercare/", views.aftercare, name="aftercare"),
     path("r/<str:code>/preferences/", views.preferences, name="preferences"),
+    path("r/<str:code>/meetings/", meeting_views.meetings, name="meetings"),
+    path("r/<str:code>/meetings/<int:pk>/reply/", meeting_views.meeting_reply, name="meeting-reply"),
+    path("r/<str:code>/sounding-board/", meeting_views.sounding_board, name="sounding-board"),
     path("r/<str:code>/new-link/", views.renew, name="renew"),
     path("accessibility/", views.statement, name="accessibility"),
 ]

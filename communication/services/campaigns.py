@@ -137,6 +137,9 @@ def campaign_create(
         raise Template.DoesNotExist
     if template_key == TemplateKey.CUSTOM and template is None:
         raise ValidationError({"template": _("Choose the own message to send.")})
+    if template_key == TemplateKey.MEETING_INVITATION and template is None:
+        # Its text needs a meeting's facts, filled in on the meeting's page.
+        raise ValidationError({"template_key": _("Invite residents from the meeting's page.")})
     return Campaign.objects.create(
         project=project,
         organisation_id=actor.organisation_id,
