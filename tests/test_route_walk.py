@@ -53,6 +53,7 @@ from django.db import connection, models, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, path, resolve
 from django.urls.exceptions import Resolver404
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.regex_helper import normalize
@@ -153,6 +154,11 @@ PORTAL_CODE_ROUTES = [
         "aftercare",
         "preferences",
         "renew",
+        "installation",
+        "installation-calendar",
+        "meetings",
+        "meeting-reply",
+        "sounding-board",
         "agreement",
         "agreement-code",
         "agreement-accept",
@@ -235,7 +241,19 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
     },
     **{
         (f"packages:{name}", "number"): PACKAGE
-        for name in ("detail", "offer", "withdraw", "accept", "decline", "hand", "move")
+        for name in (
+            "detail",
+            "offer",
+            "withdraw",
+            "accept",
+            "decline",
+            "hand",
+            "move",
+        )
+    },
+    **{
+        (f"packages:{name}", "number"): Fill(lambda w: w.objects["accepted_package"].number)
+        for name in ("days", "day-withdraw")
     },
     ("people:unlock", "pk"): COLLEAGUE,
     **{
@@ -261,6 +279,11 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
         for key in PORTAL_CODE_ROUTES
     },
     ("inbox:question", "pk"): Fill(lambda w: w.objects["question"].pk, home=True),
+    ("portal:meeting-reply", "pk"): Fill(lambda w: w.objects["meeting"].pk),
+    **{
+        (f"meetings:{name}", "pk"): Fill(lambda w: w.objects["meeting"].pk)
+        for name in ("detail", "edit", "notes", "invite")
+    },
     ("inbox:photo", "pk"): Fill(lambda w: w.objects["question"].pk, home=True),
     ("inbox:new-link", "pk"): Fill(lambda w: w.contacts["informed"].pk, home=True),
     ("communication_api:message-detail", "pk"): Fill(lambda w: w.objects["message"].pk, home=True),
@@ -343,6 +366,9 @@ ADMIN_OBJECTS: dict[str, Fill] = {
     "portal.question": Fill(lambda w: w.objects["question"].pk, home=True),
     "portal.portallink": Fill(lambda w: w.objects["portal_link"].pk, home=True),
     "portal.acceptance": Fill(lambda w: w.objects["acceptance"].pk, home=True),
+    "portal.meeting": Fill(lambda w: w.objects["meeting"].pk),
+    "portal.meetingreply": Fill(lambda w: w.objects["meeting_reply"].pk, home=True),
+    "portal.soundingboardmember": Fill(lambda w: w.objects["board_member"].pk, home=True),
     "authtoken.tokenproxy": Fill(lambda w: w.objects["token"].pk),  # a project person's API key
     "axes.accessattempt": Fill(lambda w: w.objects["access_attempt"].pk),  # their failed logins
     "axes.accesslog": Fill(lambda w: w.objects["access_log"].pk),
@@ -440,6 +466,12 @@ def _photo_upload(w):
 
 
 PAYLOADS: dict[str, Callable[[World], dict]] = {
+    "meetings:create": lambda w: {
+        "kind": "information_evening",
+        "title": "Inbraakavond",
+        "starts_at": (timezone.localtime() + datetime.timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"),
+        "place": "Inbraakhuis",
+    },
     "projects:create": lambda w: {
         "name": "Warmtenet Inbraak",
         "slug": "warmtenet-inbraak",
@@ -540,6 +572,7 @@ PAYLOADS: dict[str, Callable[[World], dict]] = {
 # to anyone else means something. Route -> (method, who).
 WRITES: dict[str, tuple[str, str]] = {
     "projects:create": ("POST", "coordinator"),
+    "meetings:create": ("POST", "coordinator"),
     "projects:dwelling-add": ("POST", "coordinator"),
     "projects:dwelling-edit": ("POST", "coordinator"),
     "projects:participation-add": ("POST", "coordinator"),
@@ -623,10 +656,9 @@ PUBLIC = {
     "communication:postmark-tracking": "the e-mail provider's delivery events: refused without its secret",
     "portal:open": "typing the code from a letter: a resident has no account",
     "portal:accessibility": "the portal's accessibility statement, for anyone",
-    **{
-        key: "a resident's page: the personal link is the key (the walk's link is not valid)"
-        for key in PORTAL_CODE_ROUTES
-    },
+    **dict.fromkeys(
+        PORTAL_CODE_ROUTES, "a resident's page: the personal link is the key (the walk's link is not valid)"
+    ),
 }
 
 # The pages a field worker opens, with the reason. Everything else answers them 403 or 404 (or sends
@@ -743,8 +775,33 @@ def _fingerprint_models():
         Token,
         Group,
         PeriodicTask,
+        *_later_apps_models(),
     ]
     return tables
+
+
+def _later_apps_models():
+    """The tables of communication, the portal and the installation days: what a resident's link or
+    a message could change."""
+    from communication import models as c
+    from portal import models as r
+    from procurement.models import InstallationDay
+
+    return [
+        c.Message,
+        c.Campaign,
+        c.Template,
+        c.MessageRequest,
+        r.PortalLink,
+        r.OneTimeCode,
+        r.Question,
+        r.Reply,
+        r.Acceptance,
+        r.Meeting,
+        r.MeetingReply,
+        r.SoundingBoardMember,
+        InstallationDay,
+    ]
 
 
 def write_attempts() -> int | None:

@@ -439,6 +439,20 @@ def build_world(word: str = "Kwartelkoning") -> World:
         offered_at=now,
     )
     PackageDwelling.objects.create(package=package, dwelling=dwellings["agreed"])
+    # An accepted package, whose installer offers days for the residents to choose.
+    accepted_package = WorkPackage.objects.create(
+        project=project,
+        number=2,
+        name=f"Pakket {word} (aanvaard)",
+        status="accepted",
+        installer=installer,
+        agreement=agreement,
+        first_week=monday + datetime.timedelta(weeks=3),
+        last_week=monday + datetime.timedelta(weeks=4),
+        created_by=coordinator,
+        offered_by=coordinator,
+        offered_at=now,
+    )
     rate = UnitRate.objects.create(agreement=agreement, work="delivery_set", price="1450.00")
     pool = Pool.objects.create(name=f"Pool {word}", owner=lead)
     pool.agreements.add(agreement)
@@ -548,7 +562,7 @@ def build_world(word: str = "Kwartelkoning") -> World:
     message_request.dwellings.add(dwellings["installation_planned"])
 
     from portal.links import link_issue
-    from portal.models import Acceptance, PortalLink, Question
+    from portal.models import Acceptance, Meeting, MeetingReply, PortalLink, Question, SoundingBoardMember
 
     portal_code = link_issue(contacts["informed"])
     acceptance = Acceptance(
@@ -569,9 +583,22 @@ def build_world(word: str = "Kwartelkoning") -> World:
     )
     question.photo.save(f"vraag-{word}.png", ContentFile(png()), save=False)
     question.save()
+    meeting = Meeting.objects.create(
+        project=project,
+        kind="information_evening",
+        title=f"Informatieavond {word}",
+        starts_at=timezone.now() + datetime.timedelta(days=10),
+        place=f"Buurthuis {word}",
+        created_by=coordinator,
+    )
 
     objects = {
         "portal_code": portal_code,
+        "meeting": meeting,
+        "meeting_reply": MeetingReply.objects.create(
+            meeting=meeting, contact=contacts["informed"], coming=True, people=2
+        ),
+        "board_member": SoundingBoardMember.objects.create(project=project, contact=contacts["informed"]),
         "portal_link": PortalLink.objects.get(contact=contacts["informed"]),
         "acceptance": acceptance,
         "question": question,
@@ -587,6 +614,7 @@ def build_world(word: str = "Kwartelkoning") -> World:
         "delivery_set": delivery_set,
         "review": review,
         "package": package,
+        "accepted_package": accepted_package,
         "agreement": agreement,
         "rate": rate,
         "pool": pool,
