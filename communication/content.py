@@ -119,10 +119,15 @@ def portal_link(dwelling, contact) -> str:
     return link_mask()
 
 
-def secret_masks(contact) -> dict[str, str]:
+def secret_masks(contact, key: str | None = None) -> dict[str, str]:
+    """The masks of the secrets other than the link, for the one template each belongs to."""
     if contact is None:
         return {}
-    return {name: mask() for name, (mask, _maker) in _secrets.items() if name != "portal_link"}
+    return {
+        name: mask()
+        for name, (mask, _maker) in _secrets.items()
+        if name != "portal_link" and placeholders.ONLY_IN.get(name) == key
+    }
 
 
 def has_secret(text: str) -> bool:
@@ -162,7 +167,9 @@ class ProjectContext:
         self.settings = settings_for(project)
         self.sender = sender_name(project)
 
-    def values(self, dwelling, contact, language: str, extra: dict | None = None) -> dict[str, str]:
+    def values(
+        self, dwelling, contact, language: str, extra: dict | None = None, key: str | None = None
+    ) -> dict[str, str]:
         with translation.override(language):
             appointment = dwelling.survey_appointment_at
             if appointment is not None:
@@ -185,11 +192,11 @@ class ProjectContext:
                 "contact_phone": self.settings.contact_phone,
                 "contact_email": self.settings.contact_email,
                 "sender": self.sender,
-                **secret_masks(contact),
+                **secret_masks(contact, key),
                 **(extra or {}),
             }
 
     def render(self, texts: Texts, channel: str, dwelling, contact, extra=None) -> tuple[str, str]:
-        values = self.values(dwelling, contact, texts.language, extra)
+        values = self.values(dwelling, contact, texts.language, extra, texts.key)
         subject, body = texts.for_channel(channel)
         return placeholders.render(subject, values), placeholders.render(body, values)

@@ -58,6 +58,16 @@ PERSONAL_KEYS = frozenset(
 )
 
 
+# The steps a move or a day-before reminder may send automatically: not a personal message, not an
+# invitation (made from its meeting), not an own message (which has no fixed text).
+def automatic_keys() -> list[str]:
+    return [
+        key
+        for key in TemplateKey.values
+        if key not in PERSONAL_KEYS and key not in (TemplateKey.CUSTOM, "meeting_invitation")
+    ]
+
+
 class Template(models.Model):
     """A project's own text for one step (or an own message) in one language, for every channel.
     A step without a row uses the starter text, which counts as approved."""

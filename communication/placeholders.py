@@ -39,8 +39,26 @@ def names_in(text: str) -> list[str]:
     return [match.group(1) for match in PLACEHOLDER.finditer(text or "")]
 
 
-def check(text: str) -> None:
-    """Refuse a text with a placeholder outside the fixed set, or one left open."""
+# Variables that belong to one template only: a one-time code made for every recipient of a campaign
+# would send each of them a real code, and an answer exists only for the person who asked.
+ONLY_IN = {"code": "one_time_code", "answer": "answer"}
+
+
+ANY_KEY = object()
+
+
+def check(text: str, key=ANY_KEY) -> None:
+    """Refuse a text with a placeholder outside the fixed set, one of another template's (when the
+    template's ``key`` is given), or one left open."""
+    misplaced = sorted(
+        {name for name in names_in(text) if key is not ANY_KEY and name in ONLY_IN and ONLY_IN[name] != key}
+    )
+    if misplaced:
+        raise ValidationError(
+            _("%(names)s belongs to another kind of message and cannot be used here.")
+            % {"names": ", ".join(f"(({name}))" for name in misplaced)},
+            code="misplaced_variable",
+        )
     unknown = sorted({name for name in names_in(text) if name not in VARIABLES})
     if unknown:
         raise ValidationError(

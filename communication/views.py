@@ -42,6 +42,7 @@ from communication.models import (
     RequestStatus,
     Template,
     TemplateKey,
+    automatic_keys,
 )
 from communication.permissions import (
     asking_projects,
@@ -486,7 +487,7 @@ def settings_edit(request, slug):
         chosen = {}
         for trigger, _label in automatic.trigger_choices():
             key = request.POST.get(f"rule_{trigger}", "")
-            if key in TemplateKey.values:
+            if key in automatic_keys():
                 chosen[trigger] = (key, request.POST.get(f"to_{trigger}", "both"))
         try:
             automatic.settings_save(
@@ -513,7 +514,7 @@ def settings_edit(request, slug):
             "project": project,
             "form": form,
             "rows": rows,
-            "keys": TemplateKey.choices,
+            "keys": [choice for choice in TemplateKey.choices if choice[0] in automatic_keys()],
             "recipients": Recipients.choices,
             "dispersed": is_dispersed(project),
         },

@@ -15,7 +15,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from communication import content, routing
-from communication.models import AutomaticRule, CommunicationSettings, Message, MessageStatus, Recipients
+from communication.models import (
+    AutomaticRule,
+    CommunicationSettings,
+    Message,
+    MessageStatus,
+    Recipients,
+    automatic_keys,
+)
 from communication.permissions import can_speak
 from communication.starter import DEFAULT_RULES, MUST_SEND
 from projects.models import Channel, Contact, ContactRole, Dwelling, DwellingTransition
@@ -61,7 +68,7 @@ def settings_save(*, actor, project, values: dict, rules: dict[str, tuple[str, s
         valid = dict(trigger_choices())
         AutomaticRule.objects.filter(project=project).exclude(trigger__in=list(rules)).delete()
         for trigger, (template_key, recipients) in rules.items():
-            if trigger not in valid:
+            if trigger not in valid or template_key not in automatic_keys():
                 continue
             AutomaticRule.objects.update_or_create(
                 project=project,

@@ -13,11 +13,11 @@ from projects.errors import Conflict
 TEXT_FIELDS = ("email_subject", "email_body", "sms_body", "letter_body")
 
 
-def check_texts(values: dict[str, str]) -> None:
+def check_texts(values: dict[str, str], key: str | None = None) -> None:
     errors = {}
     for field in TEXT_FIELDS:
         try:
-            placeholders.check(values.get(field, ""))
+            placeholders.check(values.get(field, ""), key)
         except ValidationError as error:
             errors[field] = error.messages
     if errors:
@@ -38,7 +38,7 @@ def template_save(
     ``updated_at`` the form was opened with: a stale form changes nothing."""
     _require_speaker(actor, project)
     TemplateKey(key)
-    check_texts(values)
+    check_texts(values, key)
     template = None
     if template_id:
         template = Template.objects.select_for_update().get(project=project, pk=template_id)

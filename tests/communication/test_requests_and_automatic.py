@@ -177,3 +177,43 @@ def test_a_real_move_sends_through_the_workflow_and_a_failed_move_sends_nothing(
     with django_capture_on_commit_callbacks(execute=True), pytest.raises(TransitionRefused):
         dwelling_transition(actor=street["lead"], dwelling_id=home.pk, transition="inform")
     assert Message.objects.count() == 1 and len(smtp.to("anna@example.test")) == 1
+
+
+@pytest.mark.django_db
+def test_a_one_time_code_or_an_answer_fits_only_its_own_template(street):
+    from django.core.exceptions import ValidationError
+
+    from communication.services import templates
+
+    values = {
+        "email_subject": "Uw code",
+        "email_body": "Beste ((name)), uw code is ((code)).",
+        "sms_body": "((code))",
+        "letter_body": "",
+    }
+    for key in ("custom", "information_letter", "answer"):
+        with pytest.raises(ValidationError) as refused:
+            templates.template_save(
+                actor=street["lead"], project=street["project"], key=key, language="nl", values=values
+            )
+        assert "email_body" in refused.value.message_dict
+    saved = templates.template_save(
+        actor=street["lead"], project=street["project"], key="one_time_code", language="nl", values=values
+    )
+    assert "((code))" in saved.email_body
+
+
+@pytest.mark.django_db
+def test_an_automatic_message_cannot_be_a_personal_one(street):
+    from communication.models import AutomaticRule
+    from communication.services import automatic
+
+    automatic.settings_save(
+        actor=street["lead"],
+        project=street["project"],
+        values={"automatic": True},
+        rules={"plan_survey": ("one_time_code", "both"), "approve_plan": ("plan_ready", "owners")},
+    )
+    assert list(AutomaticRule.objects.values_list("trigger", "template_key")) == [
+        ("approve_plan", "plan_ready")
+    ]
