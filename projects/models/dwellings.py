@@ -507,6 +507,11 @@ class Contact(models.Model):
     def __str__(self):
         return f"{self.name} ({self.get_role_display()})"
 
+    def get_extra_help_display(self) -> list[str]:
+        """What help the person asked for, in words (for the lead and the communicating party only)."""
+        labels = dict(ExtraHelp.choices)
+        return [str(labels.get(value, value)) for value in self.extra_help or []]
+
 
 class DwellingTransition(models.Model):
     """One move of one dwelling: the log that every transition writes, in order."""

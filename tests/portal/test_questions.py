@@ -200,3 +200,19 @@ def test_two_working_days_skip_the_weekend(asked, deadline):
         return timezone.make_aware(datetime.datetime.fromisoformat(text))
 
     assert add_working_days(local(asked), 2) == local(deadline)
+
+
+def test_the_help_asked_for_shows_to_the_communicating_party_only(portal_world, client):
+    world = portal_world
+    client.post(
+        url("preferences", world["code"]),
+        {"channel": "email", "language": "nl", "extra_help": ["more_time", "someone_present"]},
+    )
+    page = reverse("projects:dwelling", args=[world["project"].slug, world["home"].pk])
+    client.force_login(world["lead"])
+    assert f'data-extra-help="{world["owner"].pk}"' in client.get(page).content.decode()
+    # The survey party sees the extra-care flag on the home, not which help.
+    Dwelling.objects.filter(pk=world["home"].pk).update(survey_party=world["planner"].organisation)
+    client.force_login(world["planner"])
+    shown = client.get(page)
+    assert shown.status_code == 200 and "data-extra-help" not in shown.content.decode()
