@@ -20,8 +20,10 @@ from django.utils import timezone
 
 from communication.models import CommunicationSettings
 from portal import tokens
-from portal.models import PortalLink, Question, Reply
+from portal.models import Meeting, MeetingKind, MeetingReply, PortalLink, Question, Reply, SoundingBoardMember
+from portal.services.installation import installation_book
 from projects.models import Dwelling, DwellingTransition
+from projects.residents import Resident
 from surveys.models import Survey, SurveySlot
 from tests.portal import conftest as portal
 
@@ -44,7 +46,9 @@ RUN_AXE = """async (tags) => {
 }"""
 
 # Marks the elements that Tab should stop at, in document order (one stop per radio group: the checked
-# radio, else the first), and returns how many. Hidden elements and disabled controls are no stops.
+# radio, else the first), and returns how many. Hidden elements and disabled controls are no stops. A
+# radio group is the radios of one name in one form: two forms with radios of the same name (an answer
+# per meeting) are two groups, two stops.
 MARK_TAB_STOPS = """() => {
   const selector = 'a[href], button:not([disabled]), input:not([type="hidden"]):not([disabled]), '
     + 'select:not([disabled]), textarea:not([disabled]), [tabindex]:not([tabindex="-1"])';
@@ -55,11 +59,13 @@ MARK_TAB_STOPS = """() => {
   };
   const all = [...document.querySelectorAll(selector)].filter(shown);
   const stops = [];
-  const groups = new Set();
+  const groups = new Map();  // per form (null: outside any form), the radio names met so far
   for (const el of all) {
     if (el.type === "radio" && el.name) {
-      if (groups.has(el.name)) continue;
-      groups.add(el.name);
+      const names = groups.get(el.form) || new Set();
+      groups.set(el.form, names);
+      if (names.has(el.name)) continue;
+      names.add(el.name);
       const group = all.filter(
         (other) => other.type === "radio" && other.name === el.name && other.form === el.form);
       stops.push(group.find((radio) => radio.checked) || group[0]);
@@ -264,6 +270,49 @@ def move_to(world, state: str) -> None:
     Dwelling.objects.filter(pk=world["home"].pk).update(**values)
 
 
+def meetings_to_come(world, *, member: bool) -> None:
+    """An information evening (answered: coming with two) and a sounding-board meeting to come, and two
+    sounding-board meetings held, with notes; the owner a member of the sounding board, or not."""
+    project = world["project"]
+
+    def evening_in(days):
+        at = timezone.localtime() + datetime.timedelta(days=days)
+        return at.replace(hour=19, minute=30, second=0, microsecond=0)
+
+    evening = Meeting.objects.create(
+        project=project,
+        kind=MeetingKind.INFORMATION_EVENING,
+        title="Informatieavond warmtenet",
+        starts_at=evening_in(10),
+        place="Buurthuis De Kastanje",
+        description="Koffie staat klaar.",
+    )
+    Meeting.objects.create(
+        project=project,
+        kind=MeetingKind.SOUNDING_BOARD,
+        title="Klankbordgroep: de route door de straat",
+        starts_at=evening_in(20),
+        place="Buurthuis De Kastanje",
+    )
+    for days, notes in ((-14, "Besproken: de route.\nVolgende keer: de planning."), (-42, "Kennismaking.")):
+        Meeting.objects.create(
+            project=project,
+            kind=MeetingKind.SOUNDING_BOARD,
+            title="Klankbordgroep",
+            starts_at=evening_in(days),
+            place="Buurthuis De Kastanje",
+            notes=notes,
+        )
+    MeetingReply.objects.create(meeting=evening, contact=world["owner"], coming=True, people=2)
+    if member:
+        SoundingBoardMember.objects.create(project=project, contact=world["owner"])
+
+
+def offered_days(world, count: int = 7) -> list:
+    """The home assigned in an accepted package whose installer offers ``count`` days (two weeks)."""
+    return portal.offer_installation_days(world, {world["home"]: count})[world["home"]]
+
+
 def tampered(world) -> str:
     code = tokens.written(world["code"])
     return code[:-1] + ("A" if code[-1] != "A" else "B")
@@ -293,6 +342,19 @@ def home_connected(phone, world):
     move_to(world, "connected")
     phone.open(url("home", world))
     assert phone.page.locator('[data-state="connected"] #aftercare-link').count() == 1
+
+
+def home_assigned(phone, world):
+    offered_days(world)
+    phone.open(url("home", world))
+    assert phone.page.locator('[data-state="assigned"] #choose-installation').count() == 1
+
+
+def home_installation_planned(phone, world):
+    days = offered_days(world)
+    installation_book(resident=Resident(world["owner"]), day_id=days[0].pk, seen="none")
+    phone.open(url("home", world))
+    assert phone.page.locator('[data-state="installation_planned"] #change-installation').count() == 1
 
 
 def visit_open_times(phone, world):
@@ -345,6 +407,38 @@ def aftercare_with_an_error(phone, world):
     assert page.locator(".error").count() >= 1
 
 
+def meetings_for_a_member(phone, world):
+    meetings_to_come(world, member=True)
+    page = phone.open(url("meetings", world))
+    # An answer form per meeting to come, each with its own radios of the same names.
+    assert page.locator('form[id^="reply-form-"]').count() == 2
+    assert page.locator('form[id^="reply-form-"] input[type="radio"][name="coming"]').count() == 4
+    assert page.locator("[data-notes]").count() == 2
+
+
+def meetings_not_a_member(phone, world):
+    meetings_to_come(world, member=False)
+    page = phone.open(url("meetings", world))
+    assert page.locator('form[id^="reply-form-"]').count() == 1
+    assert page.locator('#sounding-board[data-member="0"] #sounding-board-form').count() == 1
+
+
+def installation_to_choose(phone, world):
+    offered_days(world)
+    page = phone.open(url("installation", world))
+    assert page.locator('#installation-form input[type="radio"][name="day"]').count() == 7
+    assert page.locator("#installation-form fieldset").count() == 2  # a group of days per week
+
+
+def installation_chosen(phone, world):
+    days = offered_days(world)
+    installation_book(resident=Resident(world["owner"]), day_id=days[0].pk, seen="none")
+    page = phone.open(url("installation", world))
+    assert page.locator("#installation-day").count() == 1
+    assert page.locator("#installation-calendar").count() == 1
+    assert page.locator('#installation-form input[type="radio"][name="day"]').count() == 6
+
+
 def accessibility_statement(phone, world):
     phone.open(reverse("portal:accessibility"))
 
@@ -391,6 +485,8 @@ PAGES = {
     "home survey_planned": home_survey_planned,
     "home plan_ready": home_plan_ready,
     "home connected": home_connected,
+    "home assigned, days on offer": home_assigned,
+    "home installation_planned": home_installation_planned,
     "visit with open times": visit_open_times,
     "visit planned": visit_planned,
     "questions with an error": questions_with_an_error,
@@ -398,6 +494,10 @@ PAGES = {
     "plan": plan_page,
     "aftercare": aftercare_connected,
     "aftercare with an error": aftercare_with_an_error,
+    "meetings, a member of the sounding board": meetings_for_a_member,
+    "meetings, not a member": meetings_not_a_member,
+    "installation, days to choose": installation_to_choose,
+    "installation, a day chosen": installation_chosen,
     "accessibility statement": accessibility_statement,
     "not found (tampered link)": not_found,
     "expired link": expired,
