@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count, F, OuterRef, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -24,7 +26,7 @@ from communication.models import TemplateKey
 from communication.services.personal import message_person
 from portal.grants import may_change_installation
 from procurement.models import InstallationDay, PackageDwelling, PackageStatus, WorkPackage
-from procurement.services.days import places_taken
+from procurement.services.days import BOOKED_STATES, places_taken
 from projects.errors import Conflict
 from projects.models import Contact, Dwelling
 from projects.residents import Resident
@@ -50,20 +52,21 @@ class OfferedDay:
     free: int
 
 
+def _package_items(dwelling):
+    """The home's place in the accepted package of its installer (one row, or none)."""
+    return PackageDwelling.objects.filter(
+        dwelling_id=dwelling.pk,
+        open=True,
+        package__status=PackageStatus.ACCEPTED,
+        package__installer_id=dwelling.installer_id,
+    )
+
+
 def package_of(dwelling) -> WorkPackage | None:
     """The accepted package that holds the home, of the home's installer; None without one."""
     if dwelling.installer_id is None:
         return None
-    item = (
-        PackageDwelling.objects.filter(
-            dwelling_id=dwelling.pk,
-            open=True,
-            package__status=PackageStatus.ACCEPTED,
-            package__installer_id=dwelling.installer_id,
-        )
-        .select_related("package")
-        .first()
-    )
+    item = _package_items(dwelling).select_related("package").first()
     return item.package if item else None
 
 
@@ -74,25 +77,37 @@ def first_day() -> datetime.date:
 
 
 def offered_days(dwelling, package: WorkPackage | None = None) -> list[OfferedDay]:
-    """The days of the home's package with a free place, far enough ahead, not the home's own (two
-    queries)."""
-    package = package or package_of(dwelling)
-    if package is None:
+    """The days of the home's package with a free place, far enough ahead, not the home's own (one
+    query: the overview asks it too). A day's places taken are counted as ``places_taken`` counts them."""
+    if package is not None:
+        days = InstallationDay.objects.filter(package=package)
+    elif dwelling.installer_id is None:
         return []
-    days = list(
-        InstallationDay.objects.filter(package=package, date__gte=first_day())
-        .exclude(date=dwelling.installation_planned_on)
-        .order_by("date")
-        .values_list("pk", "date", "places")
+    else:
+        days = InstallationDay.objects.filter(
+            package_id=Subquery(_package_items(dwelling).order_by("pk").values("package_id")[:1])
+        )
+    taken = (
+        Dwelling.objects.filter(
+            package_items__package_id=OuterRef("package_id"),
+            package_items__open=True,
+            state__in=BOOKED_STATES,
+            installation_planned_on=OuterRef("date"),
+        )
+        .order_by()
+        .values("installation_planned_on")
+        .annotate(n=Count("pk", distinct=True))
+        .values("n")
     )
-    if not days:
-        return []
-    taken = places_taken(package.pk, [date for _pk, date, _places in days])
-    return [
-        OfferedDay(pk, date, places - taken.get(date, 0))
-        for pk, date, places in days
-        if places > taken.get(date, 0)
-    ]
+    rows = (
+        days.filter(date__gte=first_day())
+        .exclude(date=dwelling.installation_planned_on)
+        .annotate(taken=Coalesce(Subquery(taken), Value(0)))
+        .filter(places__gt=F("taken"))
+        .order_by("date")
+        .values_list("pk", "date", "places", "taken")
+    )
+    return [OfferedDay(pk, date, places - taken) for pk, date, places, taken in rows]
 
 
 def has_days(dwelling) -> bool:
