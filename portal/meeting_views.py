@@ -22,6 +22,9 @@ from portal.services import meetings as services
 from portal.views import _context, _error_text
 
 PEOPLE_CHOICES = range(1, services.MAX_PEOPLE + 1)
+# The meetings to come on the page, the soonest first: each has its answer form, and the page stays
+# within the portal's weight budget for a phone (tests/portal/test_weight_and_queries.py).
+UPCOMING = 10
 
 
 def _page(code: str, anchor: str = "") -> str:
@@ -36,7 +39,7 @@ def meetings(request, code):
     now = timezone.now()
     member = services.active_membership(contact, project) is not None
     upcoming = list(
-        Meeting.objects.filter(project=project, starts_at__gt=now).order_by("starts_at", "pk")[:30]
+        Meeting.objects.filter(project=project, starts_at__gt=now).order_by("starts_at", "pk")[:UPCOMING]
     )
     replies = {
         reply.meeting_id: reply
