@@ -20,10 +20,20 @@ from django.utils import timezone
 from communication.models import Message
 from portal import tokens
 from portal.links import link_issue
-from portal.models import Question, QuestionKind, Reply
+from portal.meeting_views import UPCOMING
+from portal.models import (
+    Meeting,
+    MeetingKind,
+    MeetingReply,
+    Question,
+    QuestionKind,
+    Reply,
+    SoundingBoardMember,
+)
 from projects.models import Dwelling, DwellingTransition
 from surveys.models import ConnectionPlan, PlanVariant, SurveySlot, Visit
 from tests.factories import ContactFactory, DwellingFactory
+from tests.portal.conftest import offer_installation_days
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +45,8 @@ MAX_QUERIES = 12
 BUDGET_BYTES = 32 * 1024
 
 LITTLE, MUCH = 3, 40  # events of each kind in the home's history
+FEW_DAYS, MANY_DAYS = 2, 20  # installation days on offer for the home's package
+FEW_MEETINGS, MANY_MEETINGS = 2, 30  # meetings to come (the page shows the first UPCOMING)
 
 
 def url(name, code):
@@ -128,17 +140,64 @@ def two_homes(portal_world):
     return world
 
 
+@pytest.fixture
+def days_on_offer(two_homes):
+    """Each home assigned in an accepted package of its own: the little one with 2 days on offer, the
+    other with 20."""
+    world = two_homes
+    offered = offer_installation_days(
+        world, {world["little"]["home"]: FEW_DAYS, world["much"]["home"]: MANY_DAYS}
+    )
+    for which in ("little", "much"):
+        world[which]["days"] = offered[world[which]["home"]]
+    return world
+
+
+# The states in which a home needs a package with days on offer (the fixture above).
+DAY_STATES = ("assigned", "installation_planned")
+
+
 def put_in(world, state: str) -> None:
-    """Both homes in ``state``; planned for the survey: each on a published time of its own."""
+    """Both homes in ``state``; planned for the survey: each on a published time of its own; planned for
+    the work: each on the first day its package offers."""
     free = iter(SurveySlot.objects.filter(dwelling__isnull=True, published=True).order_by("starts_at"))
     for which in ("little", "much"):
         home = world[which]["home"]
-        values = {"state": state, "survey_appointment_at": None, "surveyor": None}
+        values = {
+            "state": state,
+            "survey_appointment_at": None,
+            "surveyor": None,
+            "installation_planned_on": None,
+        }
         if state == "survey_planned":
             slot = next(free)
             SurveySlot.objects.filter(pk=slot.pk).update(dwelling=home)
             values.update(survey_appointment_at=slot.starts_at, surveyor=world["surveyor"])
+        if state == "installation_planned":
+            values.update(installation_planned_on=world[which]["days"][0].date)
         Dwelling.objects.filter(pk=home.pk).update(**values)
+
+
+def plan_meetings(project, count: int, *, held: int, answered_by) -> None:
+    """``count`` meetings to come, information evenings and sounding-board meetings in turn, each
+    answered by ``answered_by`` (a member of the sounding board), and ``held`` sounding-board meetings
+    with notes."""
+    start = timezone.localtime().replace(hour=19, minute=30, second=0, microsecond=0)
+    for n in range(count + held):
+        to_come = n < count
+        kind = MeetingKind.INFORMATION_EVENING if to_come and n % 2 == 0 else MeetingKind.SOUNDING_BOARD
+        days = 3 + n if to_come else -(3 + n)
+        meeting = Meeting.objects.create(
+            project=project,
+            kind=kind,
+            title=f"Bijeenkomst {n}",
+            starts_at=start + datetime.timedelta(days=days),
+            place="Buurthuis De Kastanje",
+            description="Koffie staat klaar.",
+            notes="" if to_come else f"Besproken op bijeenkomst {n}.",
+        )
+        if to_come:
+            MeetingReply.objects.create(meeting=meeting, contact=answered_by, coming=n % 3 != 0, people=2)
 
 
 # Each resident page, in the state of the home where it shows (a GET).
@@ -155,7 +214,14 @@ RESIDENT_PAGES = [
     ("connected", "home"),
     ("connected", "aftercare"),
     ("connected", "questions"),
+    ("assigned", "home"),
+    ("assigned", "installation"),
+    ("installation_planned", "home"),
+    ("installation_planned", "installation"),
+    ("installation_planned", "installation-calendar"),
 ]
+# Pages that are files to download, not HTML: their queries are counted, their weight is not.
+FILES = {"installation-calendar"}
 
 
 def exists_or_skip(name: str) -> None:
@@ -170,19 +236,56 @@ def counted(client, path) -> tuple[int, object]:
 
 
 @pytest.mark.parametrize(("state", "name"), RESIDENT_PAGES)
-def test_a_page_costs_the_same_few_queries_whatever_the_history(two_homes, client, state, name):
+def test_a_page_costs_the_same_few_queries_whatever_the_history(two_homes, client, request, state, name):
     world = two_homes
     exists_or_skip(name)
+    if state in DAY_STATES:
+        request.getfixturevalue("days_on_offer")
     put_in(world, state)
     counts, shown = {}, {}
     for which in ("little", "much"):
         count, response = counted(client, url(name, world[which]["code"]))
         assert response.status_code == 200, (which, response.status_code)
         counts[which] = count
-        shown[which] = len(re.findall(rb"data-(?:kind|question|reply)=", response.content))
-    if name in ("home", "questions", "aftercare"):
-        assert shown["much"] > shown["little"], shown  # the long history is on the page
+        shown[which] = len(re.findall(rb"data-(?:kind|question|reply|day)=", response.content))
+    if name in ("home", "questions", "aftercare", "installation"):
+        assert shown["much"] > shown["little"], shown  # the long history (the many days) is on the page
     print(f"{name} ({state}): {counts['much']} queries")
+    assert counts["little"] == counts["much"], counts
+    assert counts["much"] <= MAX_QUERIES, counts
+
+
+def test_the_meetings_page_costs_the_same_queries_with_2_or_30_meetings(two_homes, client):
+    """Both people members of the sounding board: the one sees 2 meetings to come, answered, and the
+    notes of 1 held; then 28 more come and 20 more were held, and the other answered all 30 (and sees
+    the soonest UPCOMING)."""
+    world = two_homes
+    exists_or_skip("meetings")
+    project, little, much = world["project"], world["little"], world["much"]
+    for who in (little, much):
+        SoundingBoardMember.objects.create(project=project, contact=who["contact"])
+    plan_meetings(project, FEW_MEETINGS, held=1, answered_by=little["contact"])
+    counts, shown = {}, {}
+    count, response = counted(client, url("meetings", little["code"]))
+    counts["little"], shown["little"] = count, response
+    plan_meetings(project, MANY_MEETINGS - FEW_MEETINGS, held=20, answered_by=much["contact"])
+    for meeting in Meeting.objects.filter(starts_at__gt=timezone.now()).exclude(
+        replies__contact=much["contact"]
+    ):
+        MeetingReply.objects.create(meeting=meeting, contact=much["contact"], coming=True, people=3)
+    count, response = counted(client, url("meetings", much["code"]))
+    counts["much"], shown["much"] = count, response
+    for which, response in shown.items():
+        assert response.status_code == 200, (which, response.status_code)
+        content = response.content.decode()
+        shown[which] = (
+            content.count("data-meeting="),
+            content.count("data-reply-coming="),
+            content.count("data-notes="),
+        )
+    most = min(MANY_MEETINGS, UPCOMING)
+    assert shown == {"little": (2, 2, 1), "much": (most, most, 20)}, shown
+    print(f"meetings: {counts['much']} queries")
     assert counts["little"] == counts["much"], counts
     assert counts["much"] <= MAX_QUERIES, counts
 
@@ -296,14 +399,17 @@ def has_route(name: str) -> bool:
     return True
 
 
-def test_no_page_is_heavier_than_the_budget_or_loads_from_elsewhere(two_homes, client):
-    world = two_homes
+def test_no_page_is_heavier_than_the_budget_or_loads_from_elsewhere(days_on_offer, client):
+    world = days_on_offer
     code = world["much"]["code"]
+    # The most the meetings page shows: the meetings to come (all answered) and the notes of 20 held.
+    SoundingBoardMember.objects.create(project=world["project"], contact=world["much"]["contact"])
+    plan_meetings(world["project"], MANY_MEETINGS, held=20, answered_by=world["much"]["contact"])
     weights = {}
-    for state in ("informed", "survey_planned", "plan_ready", "connected"):
+    for state in ("informed", "survey_planned", "plan_ready", "connected", *DAY_STATES):
         put_in(world, state)
-        for page_state, name in RESIDENT_PAGES:
-            if page_state == state and has_route(name):
+        for page_state, name in [*RESIDENT_PAGES, ("informed", "meetings")]:
+            if page_state == state and name not in FILES and has_route(name):
                 response = client.get(url(name, code))
                 assert response.status_code == 200
                 weights[f"{name} ({state})"] = weigh(client, response)
