@@ -319,7 +319,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-    "ENUM_NAME_OVERRIDES": {"DwellingStateEnum": "projects.states.DwellingState"},
+    "ENUM_NAME_OVERRIDES": {
+        "DwellingStateEnum": "projects.states.DwellingState",
+        "MessageStatusEnum": "communication.models.MessageStatus",
+        "CampaignStatusEnum": "communication.models.CampaignStatus",
+    },
 }
 
 AUDITLOG_INCLUDE_ALL_MODELS = False

@@ -11,7 +11,17 @@ from django.urls import reverse
 
 ROOT = Path(__file__).resolve().parent.parent
 CATALOGUE = ROOT / "locale" / "nl" / "LC_MESSAGES" / "django.po"
-SOURCES = ["config", "projects", "surveys", "procurement", "communication", "demo", "templates", "manage.py"]
+SOURCES = [
+    "config",
+    "projects",
+    "surveys",
+    "procurement",
+    "communication",
+    "portal",
+    "demo",
+    "templates",
+    "manage.py",
+]
 
 
 def test_every_string_of_the_catalogue_is_translated():
