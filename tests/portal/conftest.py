@@ -18,8 +18,10 @@ sms_dir = communication.sms_dir
 
 
 def next_week_monday() -> datetime.date:
-    day = timezone.localdate() + datetime.timedelta(days=7)
-    return day - datetime.timedelta(days=day.weekday())
+    """A Monday at least three days ahead: its times are far enough away to book and change
+    (``PORTAL_CHANGE_HOURS``) whatever day the suite runs, a Sunday night too."""
+    day = timezone.localdate() + datetime.timedelta(days=3)
+    return day + datetime.timedelta(days=(7 - day.weekday()) % 7)
 
 
 @pytest.fixture
