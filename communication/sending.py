@@ -16,13 +16,12 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from communication import content
 from communication import sms as sms_backends
+from communication.claims import Claimed, Claimer
 from communication.models import Message, MessageStatus
-from communication.statuses import advance
 from projects.models import Channel
 
 SENDABLE = (Channel.EMAIL, Channel.SMS)
@@ -72,12 +71,12 @@ class Outbox:
             self._sms.close()
 
 
-def _message_id(message: Message) -> str:
+def _message_id(message: Message | Claimed) -> str:
     domain = settings.DEFAULT_FROM_EMAIL.rsplit("@", 1)[-1].strip("> ") or "localhost"
     return f"<{message.reference}@{domain}>"
 
 
-def outgoing(message: Message, *texts: str) -> list[str]:
+def outgoing(message: Message | Claimed, *texts: str) -> list[str]:
     """The texts as they leave: a personal link or one-time code made now in place of its mask, the
     same in subject and body (``content.personalise_all``); the stored text keeps the mask."""
     if not any(content.has_secret(text) for text in texts):
@@ -85,7 +84,7 @@ def outgoing(message: Message, *texts: str) -> list[str]:
     return content.personalise_all(list(texts), message.dwelling, message.contact)
 
 
-def _send_email(message: Message, outbox: Outbox) -> str:
+def _send_email(message: Message | Claimed, outbox: Outbox) -> str:
     subject, body = outgoing(message, message.subject, message.body)
     email = EmailMessage(
         subject=subject,
@@ -108,7 +107,7 @@ def _smtp_code(error) -> int | None:
     return getattr(error, "smtp_code", None)
 
 
-def deliver(message: Message, outbox: Outbox) -> tuple[str, str, str]:
+def deliver(message: Message | Claimed, outbox: Outbox) -> tuple[str, str, str]:
     """Send one message; return (status, reason, provider id)."""
     try:
         if message.channel == Channel.EMAIL:
@@ -141,44 +140,22 @@ def deliver(message: Message, outbox: Outbox) -> tuple[str, str, str]:
 
 def send_queued(*, campaign_id: int | None = None, message_ids=None, limit: int = 500) -> int:
     """Send up to ``limit`` queued e-mails and SMS messages (of one campaign, or these ids). Returns how
-    many were handled. Letters wait for their batch (``communication.letters``)."""
-    condition = Q(status=MessageStatus.QUEUED, channel__in=SENDABLE)
-    if campaign_id is not None:
-        condition &= Q(campaign_id=campaign_id)
-    if message_ids is not None:
-        condition &= Q(pk__in=list(message_ids))
-    # Any queued row will do, in no particular order: ``ORDER BY id`` made PostgreSQL read and sort
-    # every queued row of the campaign to lock one (no index serves the order under the lock), so each
-    # claim grew with the campaign (12 ms at 10,000 rows). Without it the scan of the campaign and status
-    # index stops at the first row it can lock.
-    queued = Message.objects.select_for_update(skip_locked=True).filter(condition).order_by()
+    many were handled. Letters wait for their batch (``communication.letters``).
+
+    One transaction per message: claim it (locked until the commit), send it, record the outcome,
+    commit; then the next (``communication.claims``)."""
+    claimer = Claimer(SENDABLE, campaign_id=campaign_id, message_ids=message_ids)
     outbox = Outbox()
     handled = 0
     try:
         while handled < limit:
             with transaction.atomic():
-                message = next(iter(queued[:1]), None)
+                message = claimer.claim()
                 if message is None:
                     break
                 throttle(message.channel)
                 status, reason, provider_id = deliver(message, outbox)
-                now = timezone.now()
-                message.attempts += 1
-                message.provider_id = provider_id or message.provider_id
-                message.reason = reason
-                if status in (MessageStatus.SENT, MessageStatus.UNKNOWN):
-                    message.sent_at = now
-                advance(message, status, at=now)
-                message.save(
-                    update_fields=[
-                        "attempts",
-                        "provider_id",
-                        "reason",
-                        "sent_at",
-                        "status",
-                        "status_changed_at",
-                    ]
-                )
+                claimer.record(message, status, reason=reason, provider_id=provider_id, at=timezone.now())
             handled += 1
     finally:
         outbox.close()
