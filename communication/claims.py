@@ -13,16 +13,10 @@ so no other writer can claim meanwhile.
 
 The record counts the attempt and writes the outcome; the status moves forward only
 (``statuses.advance``, on the status the claim read under the lock).
-
-On PostgreSQL, in a transaction of its own (not inside someone else's), the claim carries the
-transaction's ``BEGIN`` and the record its ``COMMIT``: the two take two round trips to the database
-instead of four. The transaction is still the caller's ``transaction.atomic()`` block, which rolls
-back on an error as ever; at its end Django's commit finds nothing left to do.
 """
 
 import uuid
 
-import psycopg
 from django.db import connection
 from django.utils.functional import SimpleLazyObject
 
@@ -139,55 +133,20 @@ class Claimer:
         ]
         if not connection.features.has_select_for_update_skip_locked:
             self.params *= 2  # the condition twice, see _claim_sql
-        # Made outside any transaction (a task), each of the caller's blocks is an outermost one.
-        self.outermost = not connection.in_atomic_block
-        self._merged = None
-
-    def _merge(self) -> bool:
-        """Whether BEGIN and COMMIT go with the statements: PostgreSQL, an outermost block, and
-        psycopg's client-side binding cursor (Django's default), which sends a statement with its
-        values as one simple query, where more than one statement may be."""
-        if self._merged is None:
-            connection.ensure_connection()
-            raw = connection.connection
-            self._merged = (
-                self.outermost
-                and isinstance(raw, psycopg.Connection)
-                and issubclass(raw.cursor_factory, psycopg.ClientCursor)
-            )
-            if self._merged and self.sql is not None:
-                # The claim's values do not change during the run: put them in its text once.
-                self.begin_and_claim = "BEGIN; " + connection.ops.compose_sql(self.sql, self.params)
-        return self._merged
 
     def claim(self) -> Claimed | None:
         """Lock one queued message; None when none is left (or other transactions hold the rest)."""
         if self.sql is None:
             return None
-        raw = connection.connection if self._merge() else None
-        if raw is not None and raw.info.transaction_status == psycopg.pq.TransactionStatus.IDLE:
-            # In Django's block psycopg would send a BEGIN of its own first, in a round trip of its
-            # own. Here the BEGIN goes with the claim, psycopg in autocommit so as not to add one
-            # (it may not leave autocommit within the transaction; Django sets it again as the block
-            # ends, when the transaction has ended).
-            raw.autocommit = True
-            with connection.cursor() as cursor:
-                cursor.execute(self.begin_and_claim)
-                cursor.cursor.nextset()  # past the BEGIN's result
-                row = cursor.fetchone()
-        else:
-            with connection.cursor() as cursor:
-                cursor.execute(self.sql, self.params)
-                row = cursor.fetchone()
+        with connection.cursor() as cursor:
+            cursor.execute(self.sql, self.params)
+            row = cursor.fetchone()
         return None if row is None else Claimed(row)
 
     def record(self, message: Claimed, status: str, *, reason: str, provider_id: str, at) -> None:
         """Write the outcome of sending the claimed ``message`` in the transaction that claimed it: the
         attempt, the reason, the provider's id (kept if there is none), ``sent_at`` when it left (sent,
-        or unknown) and the status if ``status`` is forward of the row's.
-
-        In a block of its own on PostgreSQL this ends the transaction (see the module's text): it is
-        the block's last statement."""
+        or unknown) and the status if ``status`` is forward of the row's. The caller's block commits."""
         when = connection.ops.adapt_datetimefield_value(at)
         columns = {"reason": reason}
         if provider_id:
@@ -202,4 +161,4 @@ class Claimer:
             + " WHERE id = %s"
         )
         with connection.cursor() as cursor:
-            cursor.execute(sql + ("; COMMIT" if self._merge() else ""), [*columns.values(), message.id])
+            cursor.execute(sql, [*columns.values(), message.id])
