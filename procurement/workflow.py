@@ -18,7 +18,13 @@ from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from procurement.models import InstallerProfile, PackageDwelling, PackageStatus, ProjectProcurement
+from procurement.models import (
+    InstallationDay,
+    InstallerProfile,
+    PackageDwelling,
+    PackageStatus,
+    ProjectProcurement,
+)
 from procurement.models.packages import LOADING_STATUSES
 from procurement.services import completion, review
 from projects import workflow
@@ -142,6 +148,10 @@ def within_package_and_capacity(attempt) -> None:
         .select_related("package")
         .first()
     )
+    if item is not None:
+        # A day the installer offered to residents is locked, as a resident's booking locks it: whoever
+        # comes second counts the places after the first one's choice, so no day is overfilled.
+        InstallationDay.objects.select_for_update().filter(package_id=item.package_id, date=day).exists()
     if item is not None and not item.package.first_week <= day <= item.package.last_day:
         raise ValidationError(
             {

@@ -358,3 +358,26 @@ def test_two_residents_at_once_cannot_both_take_the_last_place(days_world):
     assert isinstance(results["b"], DayFull), results["b"]
     planned = Dwelling.objects.filter(installation_planned_on=world["thursday"])
     assert list(planned.values_list("pk", flat=True)) == [world["homes"][0].pk]
+
+
+def test_the_installers_own_planning_locks_an_offered_day_as_a_booking_does(days_world):
+    """A planner planning a home on an offered day takes the same lock as a resident's booking, so the
+    second of them counts the first one's place."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from projects.services import dwelling_transition
+
+    if not connection.features.has_select_for_update:
+        pytest.skip("row locks: PostgreSQL")
+    world = days_world
+    with CaptureQueriesContext(connection) as queries:
+        dwelling_transition(
+            actor=fresh(world["planner"]),
+            dwelling_id=world["homes"][0].pk,
+            transition="plan_installation",
+            planned_on=world["tuesday"],
+        )
+    table = "procurement_installationday"
+    assert any(table in q["sql"] and "FOR UPDATE" in q["sql"] for q in queries.captured_queries)
+    assert home_of(world).installation_planned_on == world["tuesday"]
