@@ -399,9 +399,11 @@ class Dwelling(ConcurrentTransitionMixin, models.Model):
         target=S.INSTALLATION_PLANNED,
         permission=_allowed("can_change_installation"),
     )
-    def reschedule_installation(self, *, planned_on):
-        """Another day for the planned work; the technician stays (the installer plans who comes)."""
+    def reschedule_installation(self, *, planned_on, technician=None):
+        """Another day for the planned work, and who comes (``prepare`` keeps the planned technician
+        unless the installer names another)."""
         self.installation_planned_on = planned_on
+        self.technician = technician
 
     @transition(
         field=state,

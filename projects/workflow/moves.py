@@ -361,7 +361,7 @@ MOVES: dict[str, Move] = {
             gettext_lazy("Move the installation date"),
             gettext_lazy("Installation date moved"),
             gettext_lazy("the installer of the dwelling"),
-            params=(PLANNED_ON,),
+            params=(PLANNED_ON, TECHNICIAN),
             prepare=prepare.reschedule_installation,
         ),
         Move(

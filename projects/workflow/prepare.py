@@ -170,6 +170,9 @@ def plan_installation(actor, dwelling, params) -> dict:
 
 
 def reschedule_installation(actor, dwelling, params) -> dict:
-    """Another day for a planned installation; the technician stays."""
+    """Another day for a planned installation, and the technician who comes: the one named (checked as
+    when planning), else the one planned stays. A resident moves the day only."""
     require(params, "planned_on")
-    return {"planned_on": params["planned_on"]}
+    if params.get("technician") in (None, "") or is_resident(actor):
+        return {**dated("planned_on")(actor, dwelling, params), "technician": dwelling.technician}
+    return plan_installation(actor, dwelling, params)

@@ -381,3 +381,41 @@ def test_the_installers_own_planning_locks_an_offered_day_as_a_booking_does(days
     table = "procurement_installationday"
     assert any(table in q["sql"] and "FOR UPDATE" in q["sql"] for q in queries.captured_queries)
     assert home_of(world).installation_planned_on == world["tuesday"]
+
+
+def test_after_a_residents_choice_the_installer_names_the_technician(days_world, client):
+    """The resident picks the day without a technician; the installer then names who comes, keeping the
+    day, and moving the day later keeps that technician."""
+    from projects.services import dwelling_transition
+
+    world = days_world
+    book(client, world, world["tuesday"])
+    assert home_of(world).technician_id is None
+    technician = UserFactory(organisation=world["installer"], field_worker=True)
+    dwelling_transition(
+        actor=fresh(world["planner"]),
+        dwelling_id=world["homes"][0].pk,
+        transition="reschedule_installation",
+        planned_on=world["tuesday"],
+        technician=technician,
+    )
+    home = home_of(world)
+    assert (home.installation_planned_on, home.technician_id) == (world["tuesday"], technician.pk)
+    dwelling_transition(
+        actor=fresh(world["planner"]),
+        dwelling_id=home.pk,
+        transition="reschedule_installation",
+        planned_on=world["wednesday"],
+    )
+    home = home_of(world)
+    assert (home.installation_planned_on, home.technician_id) == (world["wednesday"], technician.pk)
+    # Someone of another organisation cannot be named.
+    stranger = UserFactory(organisation=world["lead"].organisation, field_worker=True)
+    with pytest.raises(ValidationError):
+        dwelling_transition(
+            actor=fresh(world["planner"]),
+            dwelling_id=home.pk,
+            transition="reschedule_installation",
+            planned_on=world["wednesday"],
+            technician=stranger,
+        )
