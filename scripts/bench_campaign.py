@@ -30,7 +30,6 @@ import platform
 import secrets
 import shlex
 import shutil
-import signal
 import socket
 import subprocess
 import sys
@@ -419,50 +418,17 @@ class CampaignBench:
     # --- (2) the campaign on real workers ------------------------------------------------------------
 
     def start_workers(self, count: int) -> None:
-        from config.celery import app
+        from bench_workers import start_workers
 
-        for number in range(count):
-            name = f"campaign-bench-{number}-{os.getpid()}@%h"
-            self.processes.append(
-                subprocess.Popen(
-                    [
-                        str(Path(sys.executable).parent / "celery"),
-                        "-A",
-                        "config",
-                        "worker",
-                        "--concurrency=1",
-                        "--pool=prefork",
-                        "--without-gossip",
-                        "--without-mingle",
-                        "--loglevel=WARNING",
-                        "-n",
-                        name,
-                    ],
-                    cwd=ROOT,
-                    env=os.environ.copy(),
-                    stdout=subprocess.DEVNULL,
-                    stderr=open(self.tmp / f"worker-{number}.log", "ab"),  # noqa: SIM115 - closed with the process
-                    start_new_session=True,
-                )
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            replies = app.control.ping(timeout=1.0) or []
-            if len(replies) >= count:
-                return
-        logs = "\n".join(path.read_text()[-2000:] for path in sorted(self.tmp.glob("worker-*.log")))
-        raise Failed(f"the workers did not start within 60 s; their logs say:\n{logs}")
+        try:
+            self.processes = start_workers("campaign-bench", count, self.tmp)
+        except RuntimeError as error:
+            raise Failed(str(error)) from None
 
     def stop_workers(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        from bench_workers import stop_workers
+
+        stop_workers(self.processes)
         self.processes = []
 
     def campaign(self, count: int) -> dict:

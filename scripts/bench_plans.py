@@ -24,7 +24,6 @@ import random
 import secrets
 import shlex
 import shutil
-import signal
 import statistics
 import subprocess
 import sys
@@ -240,49 +239,17 @@ class PlanBench:
     # --- (2) batches with real workers -----------------------------------------------------------
 
     def start_workers(self, count: int) -> None:
-        from config.celery import app
+        from bench_workers import start_workers
 
-        for number in range(count):
-            name = f"plans-bench-{number}-{os.getpid()}@%h"
-            self.processes.append(
-                subprocess.Popen(
-                    [
-                        str(Path(sys.executable).parent / "celery"),
-                        "-A",
-                        "config",
-                        "worker",
-                        "--concurrency=1",
-                        "--pool=prefork",
-                        "--without-gossip",
-                        "--without-mingle",
-                        "--loglevel=WARNING",
-                        "-n",
-                        name,
-                    ],
-                    cwd=ROOT,
-                    env=os.environ.copy(),
-                    stdout=subprocess.DEVNULL,
-                    stderr=open(self.tmp / f"worker-{number}.log", "ab"),  # noqa: SIM115 - closed with the process
-                    start_new_session=True,
-                )
-            )
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            replies = app.control.ping(timeout=1.0) or []
-            if len(replies) >= count:
-                return
-        raise SystemExit(f"The workers did not start; see {self.tmp}/worker-*.log")
+        try:
+            self.processes = start_workers("plans-bench", count, self.tmp)
+        except RuntimeError as error:
+            raise SystemExit(str(error)) from None
 
     def stop_workers(self) -> None:
-        for process in self.processes:
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        for process in self.processes:
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+        from bench_workers import stop_workers
+
+        stop_workers(self.processes)
         self.processes = []
 
     def _wait_for_plans(self, dwelling_ids: list[int], expected: int, timeout: float) -> float:

@@ -1,0 +1,61 @@
+"""Real Celery workers for the benchmarks: ``celery -A config worker --concurrency=1`` processes of
+the environment's settings (broker, database), each in a session of its own, and stopped again."""
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def start_workers(prefix: str, count: int, logs: Path) -> list[subprocess.Popen]:
+    """Start ``count`` workers and wait until each answers a ping; RuntimeError with their logs else."""
+    from config.celery import app
+
+    processes = []
+    for number in range(count):
+        processes.append(
+            subprocess.Popen(
+                [
+                    str(Path(sys.executable).parent / "celery"),
+                    "-A",
+                    "config",
+                    "worker",
+                    "--concurrency=1",
+                    "--pool=prefork",
+                    "--without-gossip",
+                    "--without-mingle",
+                    "--loglevel=WARNING",
+                    "-n",
+                    f"{prefix}-{number}-{os.getpid()}@%h",
+                ],
+                cwd=ROOT,
+                env=os.environ.copy(),
+                stdout=subprocess.DEVNULL,
+                stderr=open(logs / f"worker-{number}.log", "ab"),  # noqa: SIM115 - closed with the process
+                start_new_session=True,
+            )
+        )
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        if len(app.control.ping(timeout=1.0) or []) >= count:
+            return processes
+    stop_workers(processes)
+    told = "\n".join(path.read_text()[-2000:] for path in sorted(logs.glob("worker-*.log")))
+    raise RuntimeError(f"the workers did not start within 60 s; their logs say:\n{told}")
+
+
+def stop_workers(processes: list[subprocess.Popen]) -> None:
+    """SIGTERM (a warm shutdown), then SIGKILL for a worker that takes longer than 30 s."""
+    for process in processes:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGTERM)
+    for process in processes:
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
