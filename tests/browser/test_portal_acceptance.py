@@ -89,7 +89,12 @@ def test_a_resident_books_changes_asks_and_reads_the_answer(portal_world, phone,
     log_in(page, live_server, world["lead"])
     page.goto(live_server.url + reverse("inbox:list"))
     page.click(f"[data-question='{question.pk}'] a")
-    assert page.locator("img[src$='/photo/']").evaluate("img => img.naturalWidth") > 0
+    # The photo the resident sent, once it has loaded.
+    loaded = (
+        "img => img.complete ? img.naturalWidth"
+        " : new Promise(done => { img.onload = () => done(img.naturalWidth) })"
+    )
+    assert page.locator("img[src$='/photo/']").evaluate(loaded) > 0
     page.fill("#id_text", "Nee, de schouwer moet er alleen goed bij kunnen.")
     page.click("#answer-form button[type='submit']")
     page.wait_for_selector("[data-reply]")
