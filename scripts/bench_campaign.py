@@ -40,6 +40,8 @@ import warnings
 from collections import Counter
 from pathlib import Path
 
+from bench_common import drop_database, recreate_database, server_params
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 GOAL = 2.0  # the campaign with one worker against the bare loop
@@ -100,7 +102,7 @@ def main(argv=None) -> int:
     status = 0
     bench = None
     try:
-        _recreate_database(bench_db)
+        recreate_database(bench_db)
         import django
 
         django.setup()
@@ -125,7 +127,7 @@ def main(argv=None) -> int:
         from django.db import connections
 
         connections.close_all()
-        _drop_database(bench_db)
+        drop_database(bench_db)
         shutil.rmtree(tmp, ignore_errors=True)
     return status
 
@@ -139,30 +141,6 @@ def _check_settings(port: int) -> None:
     assert not settings.EMAIL_USE_TLS and not settings.EMAIL_USE_SSL
     assert not settings.MESSAGE_RATE_LIMITS.get("email"), "EMAIL_RATE_LIMIT must be 0"
     assert not settings.CELERY_TASK_ALWAYS_EAGER
-
-
-def _server_params() -> dict:
-    from urllib.parse import urlsplit
-
-    url = urlsplit(os.environ["DATABASE_URL"])
-    return {"host": url.hostname, "port": url.port, "user": url.username, "password": url.password}
-
-
-def _recreate_database(name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(dbname="postgres", autocommit=True, **_server_params()) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _drop_database(name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(dbname="postgres", autocommit=True, **_server_params()) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _load() -> str:
@@ -203,7 +181,7 @@ def _cpu_seconds(select) -> float:
 
 def _postmaster() -> int | None:
     """The PostgreSQL server of DATABASE_URL (another cluster may run on the machine)."""
-    port = str(_server_params()["port"])
+    port = str(server_params()["port"])
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -418,7 +396,7 @@ class CampaignBench:
     # --- (2) the campaign on real workers ------------------------------------------------------------
 
     def start_workers(self, count: int) -> None:
-        from bench_workers import start_workers
+        from bench_common import start_workers
 
         try:
             self.processes = start_workers("campaign-bench", count, self.tmp)
@@ -426,7 +404,7 @@ class CampaignBench:
             raise Failed(str(error)) from None
 
     def stop_workers(self) -> None:
-        from bench_workers import stop_workers
+        from bench_common import stop_workers
 
         stop_workers(self.processes)
         self.processes = []

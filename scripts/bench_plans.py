@@ -32,6 +32,8 @@ import time
 import warnings
 from pathlib import Path
 
+from bench_common import drop_database, recreate_database
+
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "PERFORMANCE.md"
 RENDER_GOAL = 1.3
@@ -75,7 +77,7 @@ def main(argv=None) -> int:
     os.environ.update(env)
     warnings.filterwarnings("ignore", "No directory at", UserWarning)
     sys.path.insert(0, str(ROOT))
-    _recreate_database(bench_db)
+    recreate_database(bench_db)
     import django
 
     django.setup()
@@ -95,33 +97,9 @@ def main(argv=None) -> int:
         from django.db import connections
 
         connections.close_all()
-        _drop_database(bench_db)
+        drop_database(bench_db)
         shutil.rmtree(tmp, ignore_errors=True)
     return 0
-
-
-def _server_params() -> dict:
-    from urllib.parse import urlsplit
-
-    url = urlsplit(os.environ["DATABASE_URL"])
-    return {"host": url.hostname, "port": url.port, "user": url.username, "password": url.password}
-
-
-def _recreate_database(name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(dbname="postgres", autocommit=True, **_server_params()) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def _drop_database(name: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with psycopg.connect(dbname="postgres", autocommit=True, **_server_params()) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def _seconds(function) -> tuple[float, float]:
@@ -239,7 +217,7 @@ class PlanBench:
     # --- (2) batches with real workers -----------------------------------------------------------
 
     def start_workers(self, count: int) -> None:
-        from bench_workers import start_workers
+        from bench_common import start_workers
 
         try:
             self.processes = start_workers("plans-bench", count, self.tmp)
@@ -247,7 +225,7 @@ class PlanBench:
             raise SystemExit(str(error)) from None
 
     def stop_workers(self) -> None:
-        from bench_workers import stop_workers
+        from bench_common import stop_workers
 
         stop_workers(self.processes)
         self.processes = []

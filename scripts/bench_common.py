@@ -1,5 +1,6 @@
-"""Real Celery workers for the benchmarks: ``celery -A config worker --concurrency=1`` processes of
-the environment's settings (broker, database), each in a session of its own, and stopped again."""
+"""What the benchmarks share: a throwaway database of their own on the server of DATABASE_URL, and real
+Celery workers (``celery -A config worker --concurrency=1`` processes of the environment's settings,
+each in a session of its own, stopped again)."""
 
 import os
 import signal
@@ -59,3 +60,27 @@ def stop_workers(processes: list[subprocess.Popen]) -> None:
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def server_params() -> dict:
+    from urllib.parse import urlsplit
+
+    url = urlsplit(os.environ["DATABASE_URL"])
+    return {"host": url.hostname, "port": url.port, "user": url.username, "password": url.password}
+
+
+def recreate_database(name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(dbname="postgres", autocommit=True, **server_params()) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop_database(name: str) -> None:
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(dbname="postgres", autocommit=True, **server_params()) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
