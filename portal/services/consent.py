@@ -22,7 +22,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -32,7 +32,7 @@ from communication.services.personal import message_person
 from portal.codes import code_check, mask_address
 from portal.grants import is_signatory
 from portal.models import Acceptance, OneTimeCode
-from projects import timeline
+from projects import timeline, workflow
 from projects.models import Channel, ContactRole, Dwelling
 from projects.residents import Resident
 from projects.services import dwelling_transition
@@ -303,6 +303,28 @@ def support_give(*, resident: Resident, code: str, text_digest: str, language: s
     (the owner still gives the agreement). Returns (acceptance, made now)."""
     return _accept(
         KINDS.TENANT_SUPPORT, resident=resident, code=code, text_digest=text_digest, language=language
+    )
+
+
+# --- the lead's form ----------------------------------------------------------------------------------
+
+
+@workflow.suggestion("record_agreement", "tenant_supports")
+def tenant_support_given(dwelling):
+    """When the tenant gave their support in the portal, the lead's form for the owner's agreement
+    starts from "yes" and says so; the lead still records what the owner's papers say."""
+    given = (
+        Acceptance.objects.filter(dwelling=dwelling, kind=KINDS.TENANT_SUPPORT)
+        .order_by("-accepted_at", "-pk")
+        .values_list("accepted_at", flat=True)
+        .first()
+    )
+    if given is None:
+        return None
+    return workflow.Suggestion(
+        "yes",
+        _("The tenant gave their support in the resident portal on %(date)s.")
+        % {"date": formats.date_format(timezone.localtime(given), "DATE_FORMAT")},
     )
 
 

@@ -45,6 +45,8 @@ Extension points (``registry.py``), filled by other apps in their ``AppConfig.re
 - ``scope(relation, condition=...)``: a way of seeing a dwelling that the base does not know (an
   installer through its work packages): a predicate with its queryset twin, which
   ``projects.permissions`` adds to ``dwelling_relations`` and ``dwellings_visible_to``.
+- ``suggestion(move, param)``: a value another app knows that a move's form starts from (the tenant's
+  support given in the resident portal), shown with where it comes from; only the form's start.
 - ``dwelling_panel``, ``project_panel`` and ``project_link``: what the dwelling page and the project
   page show of another app (its sections, and buttons to its pages).
 """
@@ -60,6 +62,7 @@ from .moves import CONDITIONS, MOVES, Move, Param, move
 from .registry import (
     Link,
     Scope,
+    Suggestion,
     dwelling_panel,
     dwelling_panels,
     dwelling_sections,
@@ -77,6 +80,8 @@ from .registry import (
     project_sections,
     scope,
     scopes,
+    suggest,
+    suggestion,
     validator,
     validators,
     writer,
@@ -92,6 +97,7 @@ __all__ = [
     "Param",
     "RegisterChanged",
     "Scope",
+    "Suggestion",
     "dwelling_panel",
     "dwelling_panels",
     "dwelling_sections",
@@ -113,6 +119,8 @@ __all__ = [
     "publish_register_changed",
     "scope",
     "scopes",
+    "suggest",
+    "suggestion",
     "validator",
     "validators",
     "writer",

@@ -18,7 +18,7 @@ from rest_framework import serializers
 from projects.states import Signatory, VisitFailure
 from projects.widgets import DateInput, DateTimeInput
 
-from . import prepare
+from . import prepare, registry
 
 # --- Parameters -------------------------------------------------------------------------------------
 
@@ -250,8 +250,13 @@ class Move:
         fields = {}
         for param in self.params:
             form_field = param.form_field(dwelling, actor)
-            if form_field is not None:
-                fields[param.name] = form_field
+            if form_field is None:
+                continue
+            found = registry.suggest(self.name, param.name, dwelling)
+            if found is not None:
+                form_field.initial = found.value
+                form_field.help_text = found.note
+            fields[param.name] = form_field
         return fields
 
 

@@ -52,6 +52,9 @@ _moved_many_subscribers: list[Callable] = []
 _register_subscribers: list[Callable] = []
 # By relation: the scopes other apps contribute to ``projects.permissions``.
 _scopes: dict[str, Scope] = {}
+# Per (move, parameter): (dwelling) -> Suggestion | None: what a move's form starts from that another
+# app knows (the tenant's support given in the resident portal).
+_suggesters: dict[tuple[str, str], list[Callable]] = {}
 # (request, dwelling) -> str | None: a section of the dwelling page (rendered HTML), in this order.
 _dwelling_panels: list[Callable] = []
 # (user, project) -> list[Link]: buttons on the project page (and its dwelling list) to what another
@@ -148,6 +151,35 @@ def scope(relation: str, *, condition: Callable, personal: bool = False) -> Call
         return holds
 
     return register
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """The value a move's form field starts from, and where it comes from (shown beside the field)."""
+
+    value: object
+    note: str
+
+
+def suggestion(move: str, param: str) -> Callable:
+    """Decorator on ``(dwelling) -> Suggestion | None``: the initial value of ``param`` in the form of
+    ``move`` on the dwelling page. Only a start: the person making the move still chooses, and the
+    move's own checks decide."""
+
+    def register(function: Callable) -> Callable:
+        _add(_suggesters.setdefault((move, param), []), function)
+        return function
+
+    return register
+
+
+def suggest(move: str, param: str, dwelling) -> Suggestion | None:
+    """The first suggestion for ``param`` of ``move`` on this dwelling, if any app has one."""
+    for suggester in _suggesters.get((move, param), ()):
+        found = suggester(dwelling)
+        if found is not None:
+            return found
+    return None
 
 
 def validators(move: str) -> list[Callable]:

@@ -289,6 +289,31 @@ def test_a_tenant_gives_support_but_no_agreement(world, client, django_capture_o
     assert "acceptance" in kinds
 
 
+def test_the_leads_agreement_form_starts_from_the_tenants_support(world, client):
+    """The lead records the housing association's agreement; the tenant's support given in the
+    portal is where the form's "does the tenant support it" starts, with a note saying so."""
+    rented = DwellingFactory(project=world["project"], state="plan_ready", ownership="housing_association")
+    tenant = ContactFactory(dwelling=rented, role="resident", email="ilse@example.test")
+    other = DwellingFactory(project=world["project"], state="plan_ready", ownership="housing_association")
+    Acceptance.objects.create(
+        dwelling=rented,
+        contact=tenant,
+        kind="tenant_support",
+        identity_check="link and code",
+        text_digest="0" * 64,
+    )
+    client.force_login(world["lead"])
+
+    def field(home):
+        page = client.get(reverse("projects:dwelling", args=[world["project"].slug, home.pk]))
+        (form,) = [form for form in page.context["actions"] if form.move.name == "record_agreement"]
+        return form["tenant_supports"]
+
+    given, not_given = field(rented), field(other)
+    assert given.value() == "yes" and given.help_text
+    assert not_given.value() is None and not not_given.help_text
+
+
 def test_a_landlord_of_a_private_rental_gets_no_accept(world, client):
     Dwelling.objects.filter(pk=world["home"].pk).update(ownership="private_rental")
     assert client.get(url("agreement", world["code"])).status_code == 404
