@@ -173,6 +173,25 @@ class Phone:
         )
         assert not violations, f"{label}: axe-core found WCAG 2.1 AA violations:\n{report}"
 
+    def from_error_summary(self, label: str) -> None:
+        """A page with errors opens with the focus on their summary (visibly), and Tab goes on from
+        there to its first link; then the walk starts again from the top of the page."""
+        page = self.page
+        ring = page.evaluate(FOCUS_RING)
+        assert ring["style"] != "none" and ring["width"] >= 2 and ring["ratio"] >= 3, (
+            f"{label}: the focus on the error summary is hard to see: {ring}"
+        )
+        page.keyboard.press("Tab")
+        first_link = page.evaluate(
+            "document.querySelector('#error-summary a[data-tab-stop]').getAttribute('data-tab-stop')"
+        )
+        assert (page.evaluate(FOCUSED) or {}).get("stop") == first_link, label
+        # As a fresh page: the starting point of Tab before the skip link.
+        page.evaluate(
+            """() => { const start = document.createElement("span"); start.tabIndex = -1;
+                      document.body.prepend(start); start.focus(); }"""
+        )
+
     def tab_order(self, label: str) -> None:
         """From the top of a freshly loaded page: the skip link first (shown when focused), then every
         control in document order; the skip link moves the focus to the main content."""
@@ -180,6 +199,8 @@ class Phone:
         assert page.evaluate(POSITIVE_TABINDEX) == [], f"{label}: a positive tabindex breaks the order"
         stops = page.evaluate(MARK_TAB_STOPS)
         assert stops >= 2, label
+        if page.evaluate("document.activeElement.id") == "error-summary":
+            self.from_error_summary(label)
         walked = []
         for _ in range(stops):
             page.keyboard.press("Tab")
@@ -374,6 +395,10 @@ def questions_with_an_error(phone, world):
         page.locator('#question-form button[type="submit"]').click()
     assert page.locator('#id_text[aria-invalid="true"][aria-describedby="text-error"]').count() == 1
     assert page.locator("#text-error").count() == 1
+    # The summary of what went wrong has the focus as the page opens (a screen reader reads it first),
+    # with a link to the field.
+    assert page.evaluate("document.activeElement.id") == "error-summary"
+    assert page.locator('#error-summary a[href="#id_text"]').count() == 1
 
 
 def preferences_with_an_error(phone, world):
@@ -382,8 +407,11 @@ def preferences_with_an_error(phone, world):
     page.locator('input[name="email_opt_out"]').check()
     with page.expect_navigation():
         page.locator('#preferences-form button[type="submit"]').click()
-    # The box stays as the resident ticked it, marked, next to why it cannot be.
+    # The box stays as the resident ticked it, marked, next to why it cannot be; the summary's link
+    # leads to it.
     assert page.locator('input[name="email_opt_out"][aria-invalid="true"]').is_checked()
+    assert page.locator('#error-summary a[href="#id_email_opt_out"]').count() == 1
+    assert page.locator("#id_email_opt_out").count() == 1
     assert page.locator('input[name="channel"][value="email"]').is_checked()
 
 

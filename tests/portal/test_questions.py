@@ -120,6 +120,9 @@ def test_a_wrong_file_or_an_empty_question_keeps_what_was_typed(portal_world, cl
     assert 'id="photo-error"' in answer.content.decode()
     empty = client.post(url("questions", code), {"text": " ", "client_id": str(uuid.uuid4())})
     assert empty.status_code == 400 and 'id="text-error"' in empty.content.decode()
+    # At the top, one summary with a link to each field to put right.
+    summary = empty.content.decode().split('id="error-summary"')
+    assert len(summary) == 2 and 'href="#id_text"' in summary[1].split("</div>")[0]
     assert Question.objects.count() == 0
 
 
