@@ -8,6 +8,7 @@ with a redirect and a message in the person's language.
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,8 +23,9 @@ from portal.services import meetings as services
 from portal.views import _context, _error_text
 
 PEOPLE_CHOICES = range(1, services.MAX_PEOPLE + 1)
-# The meetings to come on the page, the soonest first: each has its answer form, and the page stays
-# within the portal's weight budget for a phone (tests/portal/test_weight_and_queries.py).
+# The meetings to come on one page, the soonest first: each has its answer form, and the page stays
+# within the portal's weight budget for a phone (tests/portal/test_weight_and_queries.py). Later ones
+# are on the next pages (``?page=2``).
 UPCOMING = 10
 
 
@@ -38,9 +40,11 @@ def meetings(request, code):
     project = request.link.dwelling.project
     now = timezone.now()
     member = services.active_membership(contact, project) is not None
-    upcoming = list(
-        Meeting.objects.filter(project=project, starts_at__gt=now).order_by("starts_at", "pk")[:UPCOMING]
-    )
+    # A page number that is no number or past the end shows the nearest page, never an error.
+    page = Paginator(
+        Meeting.objects.filter(project=project, starts_at__gt=now).order_by("starts_at", "pk"), UPCOMING
+    ).get_page(request.GET.get("page"))
+    upcoming = list(page.object_list)
     replies = {
         reply.meeting_id: reply
         for reply in MeetingReply.objects.filter(contact=contact, meeting__in=[m.pk for m in upcoming])
@@ -59,6 +63,7 @@ def meetings(request, code):
         _context(
             request,
             rows=rows,
+            page=page,
             member=member,
             held=held,
             people_choices=PEOPLE_CHOICES,

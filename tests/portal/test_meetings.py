@@ -102,6 +102,24 @@ def test_an_answer_after_the_start_is_refused_with_a_message(portal_world, clien
     assert not MeetingReply.objects.exists()
 
 
+def test_later_meetings_are_on_the_next_page(portal_world, client):
+    """A page holds the soonest ten; the eleventh and twelfth are one "later" link away, and a page
+    number that is no number or past the end shows a page, not an error."""
+    world = portal_world
+    planned = [meeting(world["project"], days=day + 1, title=f"Avond {day}") for day in range(12)]
+
+    def shown(query=""):
+        page = client.get(url("meetings", world["code"]) + query)
+        assert page.status_code == 200
+        return [m.pk for m in planned if f'data-meeting="{m.pk}"' in page.content.decode()], page
+
+    first, page = shown()
+    assert first == [m.pk for m in planned[:10]] and 'id="later-meetings"' in page.content.decode()
+    second, page = shown("?page=2")
+    assert second == [m.pk for m in planned[10:]] and 'id="earlier-meetings"' in page.content.decode()
+    assert shown("?page=99")[0] == second and shown("?page=x")[0] == first
+
+
 def test_another_projects_meeting_does_not_exist_for_a_resident(portal_world, client, outsider_project):
     world = portal_world
     elsewhere = meeting(outsider_project)
