@@ -237,6 +237,18 @@ _WRONG_CODE = object()
 
 
 def _accept(kind: str, *, resident: Resident, code: str, text_digest: str, language: str | None):
+    # The PDF of what was accepted is written to storage inside the transaction; if the transaction
+    # fails after it (the move refused), the file goes too, so no stray document names the person.
+    written: list = []
+    try:
+        return _accept_in_transaction(kind, resident, code, text_digest, language, written)
+    except BaseException:
+        for file in written:
+            file.storage.delete(file.name)
+        raise
+
+
+def _accept_in_transaction(kind, resident, code, text_digest, language, written: list):
     contact = resident.contact
     with transaction.atomic():
         dwelling = (
@@ -257,13 +269,15 @@ def _accept(kind: str, *, resident: Resident, code: str, text_digest: str, langu
         if not code_check(contact, code):
             outcome = _WRONG_CODE  # leave the block normally: the wrong try stays counted
         else:
-            outcome = _record(kind, text, contact=contact, dwelling=dwelling, resident=resident)
+            outcome = _record(
+                kind, text, contact=contact, dwelling=dwelling, resident=resident, written=written
+            )
     if outcome is _WRONG_CODE:
         raise _code_refused(contact)
     return outcome, True
 
 
-def _record(kind: str, text: AgreementText, *, contact, dwelling, resident) -> Acceptance:
+def _record(kind: str, text: AgreementText, *, contact, dwelling, resident, written: list) -> Acceptance:
     now = timezone.now()
     with translation.override(text.language):
         identity = _identity_check(contact)
@@ -277,6 +291,7 @@ def _record(kind: str, text: AgreementText, *, contact, dwelling, resident) -> A
         text_digest=text.digest,
     )
     acceptance.document.save(f"{kind}.pdf", ContentFile(pdf), save=False)
+    written.append(acceptance.document)
     acceptance.save()
     if kind == KINDS.AGREEMENT:
         dwelling_transition(

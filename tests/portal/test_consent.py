@@ -226,6 +226,30 @@ def test_a_stale_text_changes_nothing(world, client, django_capture_on_commit_ca
     assert OneTimeCode.objects.get(used_at__isnull=True).attempts == 0
 
 
+def test_a_refused_move_keeps_no_acceptance_and_no_file(
+    world, client, django_capture_on_commit_callbacks, monkeypatch
+):
+    """The agreement's move is refused by a check another app adds (as procurement's checks refuse
+    other moves): nothing is recorded, and the PDF written meanwhile is gone from storage too."""
+    from django.core.exceptions import ValidationError
+
+    from projects.workflow import registry
+
+    def refuse(attempt):
+        raise ValidationError("Not now.")
+
+    monkeypatch.setitem(registry._validators, "record_agreement", [refuse])
+    code = world["code"]
+    digest = digest_on_page(client, code)
+    ask_code(client, code, django_capture_on_commit_callbacks)
+    folder = settings.MEDIA_ROOT / "portal" / str(world["project"].pk) / str(world["home"].pk)
+    before = unchanged(world)
+    answer = client.post(url("agreement-accept", code), {"code": last_code(world), "text_digest": digest})
+    assert answer.status_code == 400
+    assert Acceptance.objects.count() == 0 and unchanged(world) == before
+    assert not folder.exists() or not any(folder.iterdir())
+
+
 def test_a_double_accept_makes_one_acceptance_and_one_move(world, client, django_capture_on_commit_callbacks):
     code = world["code"]
     digest = digest_on_page(client, code)
