@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "communication",
     "django_ratelimit",
     "portal",
+    "progress",
     "demo",
 ]
 
@@ -224,6 +225,12 @@ PORTAL_CHANGE_HOURS = env.int("PORTAL_CHANGE_HOURS", default=24)
 # A one-time code (accepting the agreement) is valid this long, for this many tries.
 PORTAL_CODE_MINUTES = env.int("PORTAL_CODE_MINUTES", default=15)
 PORTAL_CODE_TRIES = env.int("PORTAL_CODE_TRIES", default=5)
+
+# Progress (dashboards, exports, the monthly report): who sees aggregates only (the municipality) sees
+# a count below this as "< N", and secondary suppression keeps totals from revealing it.
+PROGRESS_SMALL_CELL = env.int("PROGRESS_SMALL_CELL", default=10)
+# A finished export (XLSX) can be downloaded for this long.
+EXPORT_LINK_HOURS = env.int("EXPORT_LINK_HOURS", default=24)
 # The header that holds the visitor's address behind a proxy (HTTP_X_FORWARDED_FOR); REMOTE_ADDR else.
 RATELIMIT_IP_META_KEY = env.str("RATELIMIT_IP_META_KEY", default="REMOTE_ADDR")
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path("communication/", include("communication.urls")),
     path("inbox/", include("portal.inbox_urls")),
     path("meetings/", include("portal.meeting_urls")),
+    path("progress/", include("progress.urls")),
     path("", include("portal.urls")),
     path("projects/", include("projects.urls")),
     path("surveys/", include("surveys.urls")),
@@ -47,6 +48,7 @@ urlpatterns = [
     path("api/v1/installations/", include("procurement.completion_api_urls")),
     path("api/v1/delivery-sets/", include("procurement.register_api_urls")),
     path("api/v1/tenders/", include("procurement.tender_api_urls")),
+    path("api/v1/progress/", include("progress.api_urls")),
     path("api/v1/", include("communication.api_urls")),
     path("api/v1/", include("projects.api_urls")),
     # The schema answers only a logged-in user (SERVE_PERMISSIONS); the docs page sends others to log in.

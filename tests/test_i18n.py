@@ -18,6 +18,7 @@ SOURCES = [
     "procurement",
     "communication",
     "portal",
+    "progress",
     "demo",
     "templates",
     "manage.py",
