@@ -166,6 +166,14 @@ def protect_count(value: int, viewer: Viewer):
     return Suppressed(viewer.below) if 0 < value < viewer.below else value
 
 
+def coarse(value: int, viewer: Viewer) -> int:
+    """A running total for someone who sees aggregates only, rounded down to a multiple of the
+    threshold: the step from one point to the next must not tell a small group's count."""
+    if viewer.exact or not isinstance(value, int):
+        return value
+    return value // viewer.below * viewer.below
+
+
 @dataclass(frozen=True)
 class Viewer:
     """How a person sees a set of projects: ``exact`` when they work with the dwellings of every one
