@@ -73,7 +73,9 @@ def build(
     for name, n in streets or []:
         placed += [name] * n
     dwellings = []
+    offset = Dwelling.objects.filter(project=project).count()  # addresses after the ones already there
     for index in range(count):
+        address = index + offset
         street = placed[index] if index < len(placed) else f"Laan {index // 40 + 1}"
         state = STATES[index % len(STATES)] if index >= len(placed) else STATES[(index * 7) % len(STATES)]
         reached = _reached(state)
@@ -86,8 +88,9 @@ def build(
         dwellings.append(
             Dwelling(
                 project=project,
-                postcode=f"{1000 + index // 2600 % 9000} {chr(65 + index // 100 % 26)}{chr(65 + index % 26)}",
-                house_number=index % 100 + 1,
+                postcode=f"{1000 + address // 67600 % 9000} {chr(65 + address // 2600 % 26)}"
+                f"{chr(65 + address // 100 % 26)}",
+                house_number=address % 100 + 1,
                 street=street,
                 city="Amstelhoven",
                 ownership=OWNERSHIPS[index % len(OWNERSHIPS)],
