@@ -43,7 +43,7 @@ INSTALLED_APPS = [
     "django_fsm",
     "auditlog",
     "rest_framework",
-    "rest_framework.authtoken",
+    "knox",
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
@@ -308,7 +308,8 @@ if env.bool("USE_X_FORWARDED_PROTO", default=False):
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
+        # "Authorization: Token <key>": a person's own tokens (django-rest-knox; /account/tokens/).
+        "projects.api_auth.ApiTokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -316,6 +317,17 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "projects.api_errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+}
+# API tokens: each person makes and revokes their own (/account/tokens/); a token works this many days.
+# knox stores only a digest of the key; a deactivated person's tokens stop working.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=90)
+if API_TOKEN_DAYS < 1:
+    raise ImproperlyConfigured("API_TOKEN_DAYS must be at least 1.")
+KNOX_TOKEN_MODEL = "projects.ApiToken"
+REST_KNOX = {
+    "TOKEN_MODEL": KNOX_TOKEN_MODEL,
+    "TOKEN_TTL": datetime.timedelta(days=API_TOKEN_DAYS),
+    "AUTH_HEADER_PREFIX": "Token",
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "De laatste meter API",

@@ -26,6 +26,7 @@ urlpatterns = [
     ),
     path("password/chosen/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("organisation/people/", include("projects.people_urls")),
+    path("account/tokens/", include("projects.token_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("projects/<slug:slug>/sample/", include("surveys.sampling.urls")),
     path("projects/<slug:slug>/packages/", include("procurement.urls")),

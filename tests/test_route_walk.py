@@ -59,6 +59,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.regex_helper import normalize
 
 from projects.models import OrganisationKind
+from projects.views.tokens import new_form_id
 from tests.conftest import next_monday, plan_visit
 from tests.factories import ContactFactory, DwellingFactory, UserFactory
 from tests.world import World, build_outsider, build_world, png
@@ -235,6 +236,8 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
     ("dwelling-timeline", "pk"): dwelling("surveyed"),
     ("dwelling-transitions", "pk"): dwelling("registered"),
     ("people:edit", "pk"): COLLEAGUE,
+    # The coordinator's API token: nobody else's to see or revoke.
+    ("tokens:revoke", "pk"): Fill(lambda w: w.objects["token"].pk),
     **{
         (f"packages_api:package-{name}", "pk"): PACKAGE_ID
         for name in ("detail", "offer", "withdraw", "accept", "decline", "move")
@@ -369,7 +372,7 @@ ADMIN_OBJECTS: dict[str, Fill] = {
     "portal.meeting": Fill(lambda w: w.objects["meeting"].pk),
     "portal.meetingreply": Fill(lambda w: w.objects["meeting_reply"].pk, home=True),
     "portal.soundingboardmember": Fill(lambda w: w.objects["board_member"].pk, home=True),
-    "authtoken.tokenproxy": Fill(lambda w: w.objects["token"].pk),  # a project person's API key
+    "projects.apitoken": Fill(lambda w: w.objects["token"].pk),  # a project person's API token
     "axes.accessattempt": Fill(lambda w: w.objects["access_attempt"].pk),  # their failed logins
     "axes.accesslog": Fill(lambda w: w.objects["access_log"].pk),
     "axes.accessfailurelog": Fill(lambda w: w.objects["access_failure"].pk),
@@ -565,6 +568,9 @@ PAYLOADS: dict[str, Callable[[World], dict]] = {
     },
     "survey_api:photos": _photo_upload,
     "plans_api:render": lambda w: {},
+    # A new API token, with the form id of the coordinator's page: it makes a token for the coordinator
+    # only, and anyone else sending it is refused.
+    "tokens:list": lambda w: {"name": "Inbraak", "form_id": new_form_id(w.people["coordinator"])},
 }
 
 # The requests whose payload changes the database for a person allowed to send them (a person of the
@@ -598,6 +604,8 @@ WRITES: dict[str, tuple[str, str]] = {
     "survey_api:photos": ("POST", "surveyor"),
     "survey_api:photo": ("DELETE", "surveyor"),
     "admin:projects_dwelling_delete": ("POST", "superuser"),
+    "tokens:list": ("POST", "coordinator"),
+    "tokens:revoke": ("POST", "coordinator"),
 }
 ADMIN_DELETE = {"post": "yes"}
 
@@ -690,6 +698,7 @@ FIELD_WORKER_OPENS = {
     "api-root": "the API's index of links",
     "api-schema": "the API's description, for any logged-in person",
     "api-docs": "the API's documentation page, for any logged-in person",
+    "tokens:list": "their own API tokens, which act only as far as they may themselves",
 }
 # Routes that name a home but are refused to a field worker for the work before the home is looked up
 # (403 tells nothing about the home); every other route about a home answers them 404.
@@ -747,7 +756,6 @@ def _fingerprint_models():
     from auditlog.models import LogEntry
     from django.contrib.auth.models import Group
     from django_celery_beat.models import PeriodicTask
-    from rest_framework.authtoken.models import Token
 
     from projects import models as p
     from surveys import models as s
@@ -772,7 +780,7 @@ def _fingerprint_models():
         s.Visit,
         s.ConnectionPlan,
         s.SurveySlot,
-        Token,
+        p.ApiToken,
         Group,
         PeriodicTask,
         *_later_apps_models(),
@@ -1134,7 +1142,8 @@ def secrets_for(actor: str, world: World, user) -> list[str]:
     if actor == "read_only":
         return []  # a colleague of the lead party sees the whole project
     if actor == "field_worker":
-        return [*world.secrets_of_homes(except_ids={user.own_home.pk}), world.objects["token"].key]
+        token, key = world.objects["token"], world.objects["token_key"]
+        return [*world.secrets_of_homes(except_ids={user.own_home.pk}), key, token.name]
     return world.secrets
 
 

@@ -25,6 +25,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from projects.models import (
+    ApiToken,
     Contact,
     Dwelling,
     DwellingTransition,
@@ -119,7 +120,6 @@ def build_world(word: str = "Kwartelkoning") -> World:
         PeriodicTask,
         SolarSchedule,
     )
-    from rest_framework.authtoken.models import Token
 
     from procurement.models import (
         Certificate,
@@ -397,7 +397,7 @@ def build_world(word: str = "Kwartelkoning") -> World:
     log_entry = LogEntry.objects.filter(additional_data__project_id=project.pk).order_by("pk").first()
 
     # Platform objects that point at the project's people.
-    token = Token.objects.create(user=coordinator)
+    token, token_key = ApiToken.objects.create(user=coordinator, name=f"Koppeling {word}")
     group = Group.objects.create(name=f"{word} beheer")
     axes_values = {
         "username": coordinator.email,
@@ -632,6 +632,7 @@ def build_world(word: str = "Kwartelkoning") -> World:
         "participation": project.participations.get(role=Role.MUNICIPALITY),
         "log_entry": log_entry,
         "token": token,
+        "token_key": token_key,
         "group": group,
         "access_attempt": attempt,
         "access_log": access_log,
@@ -647,7 +648,8 @@ def build_world(word: str = "Kwartelkoning") -> World:
         project.name,
         project.slug,
         project.neighbourhood,
-        token.key,
+        token_key,
+        token.name,
         subteam.name,
         package.name,
         agreement.reference,

@@ -5,9 +5,10 @@ from auditlog.models import LogEntry
 from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.contrib import admin
 from django.contrib.auth.models import Group
-from rest_framework.authtoken.models import TokenProxy
+from django.utils.translation import gettext_lazy as _
 
 from projects.admin.base import ReadOnlyAdminMixin
+from projects.models import ApiToken
 
 # The audit log is the platform's; it spans all projects, so only superusers see it here.
 admin.site.unregister(LogEntry)
@@ -56,9 +57,28 @@ def _platform_only(model, *, read_only: bool = False) -> None:
     admin.site.register(model, type(base.__name__, (PlatformOnlyMixin, base), {"read_only": read_only}))
 
 
-# Groups carry permissions and API tokens act as their user: platform powers, as on the user page.
+# Groups carry permissions: platform powers, as on the user page.
 _platform_only(Group)
-_platform_only(TokenProxy)
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(PlatformOnlyMixin, admin.ModelAdmin):
+    """Who has which API tokens, read only: a token is made and revoked by its person (/account/tokens/),
+    and its key exists nowhere (knox keeps a digest), so no page can show it."""
+
+    read_only = True
+    list_display = ["name", "user", "starts_with", "created", "expiry", "last_used"]
+    list_select_related = ["user"]
+    search_fields = ["name", "user__email"]
+    date_hierarchy = "created"
+    fields = ["name", "user", "starts_with", "created", "expiry", "last_used"]
+    readonly_fields = fields
+
+    @admin.display(description=_("starts with"))
+    def starts_with(self, token):
+        return f"{token.prefix}…"
+
+
 # Deleting a failed-login record lifts a lockout without the audit row that ``person_unlock`` writes:
 # an administrator unlocks on the people page.
 for _model in (AccessAttempt, AccessLog, AccessFailureLog):

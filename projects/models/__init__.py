@@ -36,11 +36,13 @@ from .project import (
     Role,
     SubTeam,
 )
+from .tokens import ApiToken
 
 __all__ = [
     "ENERGY_LABELS",
     "OFFICE_ROLES",
     "Agreement",
+    "ApiToken",
     "Channel",
     "Collaboration",
     "CollaborationForm",

@@ -145,10 +145,10 @@ class TestApi:
         assert outsider_org not in ids
 
     def test_token_authentication(self, client, lead_user, advised_project):
-        from rest_framework.authtoken.models import Token
+        from projects.models import ApiToken
 
-        token = Token.objects.create(user=lead_user)
-        response = client.get("/api/v1/projects/", HTTP_AUTHORIZATION=f"Token {token.key}")
+        _token, key = ApiToken.objects.create(user=lead_user, name="GIS")
+        response = client.get("/api/v1/projects/", HTTP_AUTHORIZATION=f"Token {key}")
         assert response.status_code == 200
         assert response.json()["count"] == 1
 
