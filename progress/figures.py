@@ -15,8 +15,8 @@ import math
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, DateField, Min, OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce, TruncWeek
+from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -60,12 +60,12 @@ PHASE_OF = {
 AGREED_OR_FURTHER = [state.value for state in MAIN_PATH[MAIN_PATH.index(S.AGREED) :]]
 OUT = (S.DECLINED, S.WITHDRAWN)
 
-# The weekly throughput: which move marks each milestone.
+# The weekly throughput's milestones (the register's dates of each, ``_milestone_days``).
 MILESTONES = [
-    ("surveyed", "record_survey", _("surveyed")),
-    ("agreed", "record_agreement", _("agreed")),
-    ("installed", "report_installed", _("installed")),
-    ("connected", "confirm_connection", _("connected")),
+    ("surveyed", _("surveyed")),
+    ("agreed", _("agreed")),
+    ("installed", _("installed")),
+    ("connected", _("connected")),
 ]
 WEEKS = 26  # the weekly chart's window
 PACE_WEEKS = 8  # the pace of the forecast: the average of the last weeks
@@ -205,7 +205,9 @@ def dashboard(projects: list[Project], viewer: Viewer) -> Dashboard:
         )
     )
 
-    weekly, pace = _weekly(ids, today, viewer)
+    first_week = _week_start(today) - datetime.timedelta(weeks=WEEKS - 1)
+    days = _milestone_days(dwellings, first_week)
+    weekly, pace = _weekly(days, today, viewer)
     board.weekly = weekly
     board.thresholds = [
         _threshold(
@@ -224,7 +226,7 @@ def dashboard(projects: list[Project], viewer: Viewer) -> Dashboard:
             else None
         ),
     )
-    board.cumulative = [(week, coarse(count, viewer)) for week, count in _cumulative(ids, today)]
+    board.cumulative = [(week, coarse(count, viewer)) for week, count in _cumulative(dwellings, days, today)]
 
     board.lead_times = _lead_times(dwellings, viewer)
     board.visits, board.second_visits = _visits(dwellings, ids, viewer)
@@ -249,54 +251,71 @@ def _phases(states: dict[str, int]) -> dict[str, int]:
 # --- throughput and the forecast ---------------------------------------------------------------------
 
 
-def _weekly(ids, today, viewer):
+def _milestone_days(dwellings, first: datetime.date) -> dict[str, list[tuple[int, datetime.date, int]]]:
+    """Per milestone, (project id, day, dwellings) from ``first`` on: the day each dwelling reached it
+    as the register keeps it (surveyed: the survey's completion; agreed: the signing date; installed,
+    connected: their dates). Dates are grouped by the database; the survey's moment is a date and time,
+    read as the local day here (a date cast in SQL is a Python function on SQLite, per row)."""
+    found: dict[str, list] = {}
+    for key, column in (
+        ("agreed", "agreement_signed_on"),
+        ("installed", "installed_on"),
+        ("connected", "connected_on"),
+    ):
+        found[key] = list(
+            dwellings.filter(**{f"{column}__gte": first})
+            .order_by()
+            .values_list("project_id", column)
+            .annotate(n=Count("pk"))
+            .values_list("project_id", column, "n")
+        )
+    since = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    zone = timezone.get_current_timezone()
+    surveyed: dict[tuple[int, datetime.date], int] = defaultdict(int)
+    for project_id, moment in (
+        dwellings.filter(survey_completed_at__gte=since)
+        .order_by()
+        .values_list("project_id", "survey_completed_at")
+        .iterator(chunk_size=5000)
+    ):
+        surveyed[project_id, moment.astimezone(zone).date()] += 1
+    found["surveyed"] = [(project_id, day, n) for (project_id, day), n in surveyed.items()]
+    return found
+
+
+def _weekly(days, today, viewer):
     """The milestones reached per week over the last ``WEEKS`` weeks (this week included), and the
     pace per project of agreements and connections over the last ``PACE_WEEKS`` full weeks."""
-    first = _week_start(today) - datetime.timedelta(weeks=WEEKS - 1)
-    since = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
-    moves = {move: key for key, move, _label in MILESTONES}
-    rows = (
-        DwellingTransition.objects.filter(
-            dwelling__project_id__in=ids, transition__in=list(moves), at__gte=since
-        )
-        .annotate(week=TruncWeek("at", output_field=DateField()))
-        .order_by()
-        .values_list("week", "transition", "dwelling__project_id")
-        .annotate(n=Count("pk"))
-    )
+    this_week = _week_start(today)
+    first = this_week - datetime.timedelta(weeks=WEEKS - 1)
+    pace_from = this_week - datetime.timedelta(weeks=PACE_WEEKS)
     counts: dict[datetime.date, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     pace: dict[str, dict[int, float]] = {"agreed": defaultdict(float), "connected": defaultdict(float)}
-    pace_from = _week_start(today) - datetime.timedelta(weeks=PACE_WEEKS)
-    for week, move, project_id, n in rows:
-        week = week.date() if isinstance(week, datetime.datetime) else week
-        key = moves[move]
-        counts[week][key] += n
-        if key in pace and pace_from <= week < _week_start(today):
-            pace[key][project_id] += n / PACE_WEEKS
+    for key, rows in days.items():
+        for project_id, day, n in rows:
+            week = _week_start(day)
+            if not first <= week <= this_week:
+                continue
+            counts[week][key] += n
+            if key in pace and pace_from <= week < this_week:
+                pace[key][project_id] += n / PACE_WEEKS
     weeks = [first + datetime.timedelta(weeks=n) for n in range(WEEKS)]
     table = Table.of_counts(
         "weekly",
         _("Milestones per week"),
-        [(key, label) for key, _move, label in MILESTONES],
+        [(key, label) for key, label in MILESTONES],
         [(week.isoformat(), week.isoformat(), counts.get(week, {})) for week in weeks],
         row_totals=False,
     )
     return viewer.table(table), pace
 
 
-def _cumulative(ids, today) -> list[tuple[datetime.date, int]]:
+def _cumulative(dwellings, days, today) -> list[tuple[datetime.date, int]]:
     """Connected dwellings at the end of each week of the window (for the line chart)."""
     first = _week_start(today) - datetime.timedelta(weeks=WEEKS - 1)
-    connected = Dwelling.objects.filter(project_id__in=ids, connected_on__isnull=False)
-    before = connected.filter(connected_on__lt=first).count()
+    before = dwellings.filter(connected_on__lt=first).count()
     per_week: dict[datetime.date, int] = defaultdict(int)
-    for day, n in (
-        connected.filter(connected_on__gte=first)
-        .order_by()
-        .values_list("connected_on")
-        .annotate(n=Count("pk"))
-        .values_list("connected_on", "n")
-    ):
+    for _project_id, day, n in days["connected"]:
         per_week[_week_start(day)] += n
     points, running = [], before
     for n in range(WEEKS):
@@ -373,9 +392,12 @@ def _lead_times(dwellings, viewer) -> list[LeadTime]:
 
 
 def _day(moment):
+    """The local day of a moment from the database (aware; naive ones are taken as they are)."""
     if moment is None:
         return None
-    return timezone.localtime(moment).date() if timezone.is_aware(moment) else moment.date()
+    if moment.tzinfo is None:
+        return moment.date()
+    return moment.astimezone(timezone.get_current_timezone()).date()
 
 
 def _visits(dwellings, ids, viewer):

@@ -36,8 +36,8 @@ def draw(board: Dashboard, prefix: str = "chart") -> dict:
         ),
         "thresholds": {
             row.project.slug: charts.progress(
-                number(row.share),
-                100,
+                row.agreed,
+                row.total,
                 threshold=row.threshold,
                 id=f"{prefix}-threshold-{row.project.slug}",
                 title=_("%(project)s: share of dwellings agreed against the threshold")

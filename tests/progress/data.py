@@ -61,11 +61,12 @@ def build(
     streets: list[tuple[str, int]] | None = None,
     installer=None,
     surveyor=None,
+    per_street: int = 40,
     seed: int = 1,
 ):
     """``count`` dwellings in ``project``. ``streets``: (name, how many) to place first (a small street
-    shows suppression); the rest go to "Laan 1" ... in blocks of 40. With a ``surveyor``, a dwelling
-    visited twice has its failed first visit. Returns the dwellings' ids."""
+    shows suppression); the rest go to "Laan 1" ... in blocks of ``per_street``. With a ``surveyor``, a
+    dwelling visited twice has its failed first visit. Returns the dwellings' ids."""
     rng = random.Random(seed)
     now = timezone.now()
     today = timezone.localdate()
@@ -76,7 +77,7 @@ def build(
     offset = Dwelling.objects.filter(project=project).count()  # addresses after the ones already there
     for index in range(count):
         address = index + offset
-        street = placed[index] if index < len(placed) else f"Laan {index // 40 + 1}"
+        street = placed[index] if index < len(placed) else f"Laan {index // per_street + 1}"
         state = STATES[index % len(STATES)] if index >= len(placed) else STATES[(index * 7) % len(STATES)]
         reached = _reached(state)
         start = now - datetime.timedelta(days=200 - index % 150)

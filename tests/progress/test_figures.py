@@ -6,7 +6,7 @@ import pytest
 from progress import scopes
 from progress.cells import Suppressed, is_suppressed
 from progress.figures import dashboard
-from projects.models import Dwelling, DwellingTransition
+from projects.models import Dwelling
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +28,14 @@ def test_the_lead_sees_exact_counts_of_its_projects(programme):
     # The street of three is there, exact, for the lead.
     streets = cells(board.breakdowns["street"])
     assert streets["Kastanjelaan"]["total"] == 3
-    # Milestones per week add up to the log rows of the window.
+    # Milestones per week add up to the dwellings that reached them in the window.
     weekly_connected = sum(row.cells["connected"] for row in board.weekly.rows)
     first_week = min(row.key for row in board.weekly.rows)
-    assert weekly_connected == (
-        DwellingTransition.objects.filter(
-            dwelling__project__in=projects, transition="confirm_connection", at__date__gte=first_week
-        ).count()
-    )
+    assert weekly_connected == ours.filter(connected_on__gte=first_week).count() > 0
+    weekly_agreed = sum(row.cells["agreed"] for row in board.weekly.rows)
+    assert weekly_agreed == ours.filter(agreement_signed_on__gte=first_week).count() > 0
+    # The line of connected dwellings ends at all connected dwellings.
+    assert board.cumulative[-1][1] == ours.filter(connected_on__isnull=False).count()
     # Lead times: a median between the 50th and the 80th percentile, in days.
     informed_connected = {row.key: row for row in board.lead_times}["informed_connected"]
     assert informed_connected.count == ours.filter(state="connected").count()
