@@ -12,7 +12,7 @@ help:
 	@echo "make run    - install, migrate, load the demo and serve on http://127.0.0.1:8000"
 	@echo "make test   - install, start throwaway PostgreSQL and Redis, run lint and the whole suite"
 	@echo "make lint   - ruff, the layers of the apps (import-linter) and the migrations check"
-	@echo "make bench  - measure the 100,000-dwelling lists, the connection-plan PDFs and a 10,000-recipient campaign; writes docs/PERFORMANCE.md"
+	@echo "make bench  - measure the 100,000-dwelling lists, the connection-plan PDFs and a 10,000-recipient campaign and the dashboards at 100,000 dwellings; writes docs/PERFORMANCE.md"
 	@echo "make messages - update and compile the Dutch catalogue"
 	@echo "make lock   - re-pin requirements/*.txt from requirements/*.in"
 
@@ -48,6 +48,7 @@ bench: $(VENV)/.dev
 	scripts/with-services $(PY) scripts/bench.py $(BENCH_ARGS)
 	scripts/with-services $(PY) scripts/bench_plans.py $(BENCH_PLANS_ARGS)
 	scripts/with-services $(PY) scripts/bench_campaign.py $(BENCH_CAMPAIGN_ARGS)
+	scripts/with-services $(PY) scripts/bench_dashboards.py $(BENCH_DASHBOARDS_ARGS)
 
 messages: $(VENV)/.dev
 	$(PY) manage.py makemessages --locale nl --no-obsolete --add-location file --ignore '.venv/*' --ignore 'tests/*'

@@ -39,11 +39,12 @@ DOC = ROOT / "docs" / "PERFORMANCE.md"
 def _kept_sections() -> str:
     """The sections other benchmark scripts wrote (between their markers), kept as they are."""
     import bench_campaign
+    import bench_dashboards
     import bench_plans
 
     text = DOC.read_text() if DOC.exists() else ""
     kept = ""
-    for script in (bench_plans, bench_campaign):
+    for script in (bench_plans, bench_campaign, bench_dashboards):
         start, end = script.START, script.END
         if start in text and end in text:
             kept += "\n" + start + text.split(start, 1)[1].split(end, 1)[0] + end + "\n"
