@@ -18,6 +18,7 @@ class Job(models.Model):
         BULK_TRANSITION = "bulk_transition", _("bulk move")
         PLAN_BATCH = "plan_batch", _("connection plans")
         AREA_PLANNING = "area_planning", _("survey planning")
+        DWELLING_EXPORT = "dwelling_export", _("dwelling export")
 
     class Status(models.TextChoices):
         PENDING = "pending", _("waiting")
