@@ -278,6 +278,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "procurement.tasks.agreements_expire_task",
         "schedule": crontab(hour=0, minute=5),
     },
+    "progress-exports-purge": {
+        "task": "progress.tasks.export_files_purge_task",
+        "schedule": crontab(minute=20),
+    },
 }
 # A running job without a sign of life (progress) for this many seconds lost its worker: another
 # worker takes it over and goes on from where it got (projects/jobs.py; checked every five minutes).
