@@ -5,11 +5,12 @@ A figure is a ``Table``: rows by columns of counts, with the row totals, the col
 grand total as the figure shows them. ``protect(table, below)`` hides, for someone who sees aggregates
 only (the municipality):
 
-1. *primary*: every count from 1 to ``below - 1`` (a zero says nothing about a person and stays);
+1. *primary*: every count from 1 to ``below - 1`` (a zero says nothing about a person and stays),
+   shown as "< 10";
 2. *secondary*: wherever a total is shown with exactly one hidden member (a cell of its row or column,
    or the total itself), one more member is hidden, the smallest, so that the total minus the other
-   cells cannot reveal the hidden one. This repeats until no row, column or total line has a single
-   hidden member.
+   cells cannot reveal the hidden one; shown as "x" (it need not be small). This repeats until no row,
+   column or total line has a single hidden member.
 
 Shares, medians and other derived values of a hidden group are hidden with it (``share``, ``Figure``'s
 ``protected`` helpers). Someone who works with the dwellings themselves (the lead party, the heat
@@ -79,7 +80,7 @@ def protect(table: Table, below: int | None = None) -> Table:
     below = settings.PROGRESS_SMALL_CELL if below is None else below
     if below <= 1:
         return table
-    mark = Suppressed(below)
+    small, protecting = Suppressed(below), Suppressed(below, small=False)
     columns = [column for column, _label in table.columns]
 
     # Every shown count by its place: ("cell", row, column), ("row", row), ("column", column), ("grand",).
@@ -109,7 +110,7 @@ def protect(table: Table, below: int | None = None) -> Table:
     # 1. primary: the small counts themselves.
     for place, value in values.items():
         if isinstance(value, int) and 0 < value < below:
-            values[place] = mark
+            values[place] = small
 
     # 2. secondary: no line may have exactly one hidden member (counting its total).
     changed = True
@@ -126,7 +127,7 @@ def protect(table: Table, below: int | None = None) -> Table:
             # The smallest shown member, a non-zero one first: hiding a zero protects as well, but
             # only when nothing else is left.
             shown.sort(key=lambda place: (values[place] == 0, values[place]))
-            values[shown[0]] = mark
+            values[shown[0]] = protecting
             changed = True
 
     for index, row in enumerate(table.rows):
@@ -144,7 +145,8 @@ def protect(table: Table, below: int | None = None) -> Table:
 def share(part, whole) -> object:
     """A percentage (0-100, rounded), hidden when either count is hidden, None without a whole."""
     if is_suppressed(part) or is_suppressed(whole):
-        return Suppressed(settings.PROGRESS_SMALL_CELL)
+        below = part.below if is_suppressed(part) else whole.below
+        return Suppressed(below, small=False)
     if not whole:
         return None
     return round(100 * part / whole)
@@ -155,7 +157,7 @@ def protect_value(value, group_size, viewer: Viewer):
     if viewer.exact or group_size is None:
         return value
     if 0 < group_size < viewer.below:
-        return Suppressed(viewer.below)
+        return Suppressed(viewer.below, small=False)
     return value
 
 

@@ -2,8 +2,9 @@
 through the same scopes (404 outside them) and the same aggregation service, so a municipality's
 monitor gets "< 10" where the page shows it.
 
-A count is a number, or the string "< N" when it is hidden (a small group, or a cell that would reveal
-one); a share is a percentage (0-100) or "< N"; ``null`` means no data.
+A count is a number, the string "< N" for a count below the threshold, or "x" for a value hidden so
+that it cannot reveal one (a cell a total would give away, a share or median of a small group); a share
+is a percentage (0-100); ``null`` means no data.
 """
 
 from django.http import Http404
@@ -120,9 +121,10 @@ def board_data(board: Dashboard) -> dict:
 
 @extend_schema_field(
     {
-        "oneOf": [{"type": "number"}, {"type": "string", "pattern": "^< [0-9]+$"}],
+        "oneOf": [{"type": "number"}, {"type": "string", "pattern": "^(< [0-9]+|x)$"}],
         "nullable": True,
-        "description": 'A number, or "< N" when hidden to protect a small group.',
+        "description": 'A number; "< N" for a count below the threshold; "x" for a value hidden so that it '
+        "cannot reveal one.",
     }
 )
 class CellField(serializers.JSONField):

@@ -1,8 +1,9 @@
 """The values of a figure's cells, as every page, export, report and the API receive them.
 
 A cell is a number, ``None`` (nothing to show: no data), or ``Suppressed``: a count too small to show
-to someone who sees aggregates only (``settings.PROGRESS_SMALL_CELL``), or one hidden so that a total
-minus the other cells cannot reveal it (secondary suppression). ``aggregates.py`` decides which cells
+to someone who sees aggregates only (``settings.PROGRESS_SMALL_CELL``), shown as "< 10"; or a value
+hidden so that it cannot reveal one (a cell a total would give away, a share or median of a small
+group), shown as "x". ``aggregates.py`` decides which cells
 are suppressed; nothing else does.
 """
 
@@ -10,15 +11,21 @@ from dataclasses import dataclass
 
 from django.utils.translation import gettext_lazy as _
 
+HIDDEN = "x"
+
 
 @dataclass(frozen=True)
 class Suppressed:
-    """A hidden count: shown as "< 10" (``below`` is the threshold), whatever its true value."""
+    """A hidden value. ``small``: a count below the threshold (``below``), shown as "< 10" whatever its
+    true value. Otherwise a value hidden so that it cannot reveal a small group: a count that a total
+    minus the other cells would give away (secondary suppression), or a share or median of a small
+    group; shown as "x", since "< 10" would not be true of it."""
 
     below: int
+    small: bool = True
 
     def __str__(self) -> str:
-        return f"< {self.below}"
+        return f"< {self.below}" if self.small else HIDDEN
 
     @property
     def label(self) -> str:
@@ -26,9 +33,9 @@ class Suppressed:
 
     @property
     def explanation(self):
-        return _("fewer than %(count)d, or hidden so that a total does not reveal a small group") % {
-            "count": self.below
-        }
+        if self.small:
+            return _("fewer than %(count)d") % {"count": self.below}
+        return _("hidden, so that it cannot reveal a group of fewer than %(count)d") % {"count": self.below}
 
 
 def is_suppressed(value) -> bool:

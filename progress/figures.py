@@ -12,12 +12,13 @@ from __future__ import annotations
 
 import datetime
 import math
+import re
 from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db.models import Count, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext_lazy as _
 
 from communication.models import Message, MessageStatus
@@ -304,10 +305,17 @@ def _weekly(days, today, viewer):
         "weekly",
         _("Milestones per week"),
         [(key, label) for key, label in MILESTONES],
-        [(week.isoformat(), week.isoformat(), counts.get(week, {})) for week in weeks],
+        [(week.isoformat(), _week_label(week, week == first), counts.get(week, {})) for week in weeks],
         row_totals=False,
     )
     return viewer.table(table), pace
+
+
+def _week_label(week: datetime.date, first: bool) -> str:
+    """The Monday of a week, short, in the page's language: "8 jun"; the year with the first week and
+    the first week of a year."""
+    with_year = first or (week.month == 1 and week.day <= 7)
+    return formats.date_format(week, "j M Y" if with_year else "j M")
 
 
 def _cumulative(dwellings, days, today) -> list[tuple[datetime.date, int]]:
@@ -643,11 +651,18 @@ def _breakdown(dwellings, key: str, label, viewer) -> Table:
     rows = [
         (value or EMPTY, str(names.get(value, value or EMPTY)), phases)
         for value, phases in sorted(
-            counts.items(), key=lambda item: (item[0] == "", str(names.get(item[0], item[0])))
+            counts.items(), key=lambda item: (item[0] == "", natural(str(names.get(item[0], item[0]))))
         )
     ]
     table = Table.of_counts(f"by_{key}", label, PHASES, rows)
     return viewer.table(table)
+
+
+def natural(text: str) -> list:
+    """A sort key that puts "Blok 2" before "Blok 10"."""
+    return [
+        (0, int(part), "") if part.isdigit() else (1, 0, part.casefold()) for part in re.split(r"(\d+)", text)
+    ]
 
 
 def _value_labels(key: str) -> dict:

@@ -23,6 +23,7 @@ def draw(board: Dashboard, prefix: str = "chart") -> dict:
             [(row.label, dict(row.cells)) for row in board.weekly.rows],
             [(key, str(label)) for key, label in board.weekly.columns],
             id=f"{prefix}-weekly",
+            stacked=True,
             title=_("Milestones per week"),
             description=_(
                 "Dwellings surveyed, agreed, installed and connected in each of the last 26 weeks."

@@ -38,8 +38,9 @@ def test_a_small_cell_and_its_partner_are_hidden_and_zeros_stay():
     first = t.rows[0]
     assert first.cells["c"] == 0
     assert first.cells["b"] == Suppressed(10) and str(first.cells["b"]) == "< 10"
-    # Row 0 had one hidden cell: its total (28) would reveal it, so it is hidden as well or another
-    # cell is; column b likewise (the 30 below it or the column total).
+    # Row 0 had one hidden cell: its total (28) would reveal it, so another cell is hidden too, shown
+    # as "x" (it is not small); column b likewise (the 30 below it or the column total).
+    assert str(first.cells["a"]) == "x" and first.cells["a"] == Suppressed(10, small=False)
     for total, members in lines(t):
         hidden = [m for m in [total, *members] if is_suppressed(m)]
         assert len(hidden) != 1
@@ -59,7 +60,8 @@ def test_nothing_hidden_when_every_count_is_large_or_zero():
 
 
 def test_a_share_of_a_hidden_count_is_hidden():
-    assert share(Suppressed(10), 50) == Suppressed(10)
+    assert share(Suppressed(10), 50) == Suppressed(10, small=False)
+    assert str(share(Suppressed(10), 50)) == "x"
     assert share(25, 50) == 50 and share(3, 0) is None
 
 
@@ -74,10 +76,13 @@ def test_no_shown_line_reveals_a_hidden_count(rows):
     for total, members in lines(t):
         hidden = [m for m in [total, *members] if is_suppressed(m)]
         assert len(hidden) != 1, (rows, total, members)
-    # Every count below the threshold, and above zero, is hidden; every shown count is true.
+    # Every count below the threshold, and above zero, shows "< 10"; what else is hidden shows "x"
+    # (never "< 10" for a count that is not small); every shown count is true.
     for (i, row), (j, column) in itertools.product(enumerate(t.rows), enumerate("abc")):
         value = row.cells[column]
         if 0 < truth[i][j] < 10:
-            assert is_suppressed(value)
-        elif not is_suppressed(value):
+            assert is_suppressed(value) and value.small
+        elif is_suppressed(value):
+            assert not value.small and str(value) == "x"
+        else:
             assert value == truth[i][j]
