@@ -9,6 +9,7 @@ import datetime
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from drf_spectacular.contrib.knox_auth_token import KnoxTokenScheme
 from knox.auth import TokenAuthentication
 from rest_framework import exceptions
 
@@ -29,3 +30,10 @@ class ApiTokenAuthentication(TokenAuthentication):
             ApiToken.objects.filter(pk=auth_token.pk).update(last_used=now)
             auth_token.last_used = now
         return user, auth_token
+
+
+class ApiTokenScheme(KnoxTokenScheme):
+    """The schema's description of the header: ``Authorization: Token <key>``."""
+
+    target_class = "projects.api_auth.ApiTokenAuthentication"
+    name = "tokenAuth"
