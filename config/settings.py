@@ -282,6 +282,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "progress.tasks.export_files_purge_task",
         "schedule": crontab(minute=20),
     },
+    "progress-monthly-reports": {
+        "task": "progress.tasks.reports_monthly_task",
+        "schedule": crontab(day_of_month=1, hour=5, minute=30),
+    },
 }
 # A running job without a sign of life (progress) for this many seconds lost its worker: another
 # worker takes it over and goes on from where it got (projects/jobs.py; checked every five minutes).

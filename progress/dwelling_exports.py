@@ -33,7 +33,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from progress import exports
-from progress.permissions import can_export_dwellings, sees_care_note, sees_people
+from progress.permissions import can_export_dwellings, can_start_dwelling_export, sees_care_note, sees_people
 from projects import selectors
 from projects.jobs import JobLost, job_claim
 from projects.models import Contact, Dwelling, Job, Project, User
@@ -43,6 +43,10 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 2000  # dwellings read from the database at a time
 PROGRESS_EVERY = 500  # rows between two progress reports of the XLSX job
 UNFINISHED = (Job.Status.PENDING, Job.Status.RUNNING)
+READ_ONLY = gettext_lazy(
+    "Your account reads only: it downloads the CSV file, and a colleague who works in the project makes "
+    "the XLSX file."
+)
 
 
 @dataclass(frozen=True)
@@ -167,6 +171,8 @@ def export_start(*, actor: User, project: Project) -> Job:
     while the person's export of this project is still under way returns that one."""
     if not can_export_dwellings(actor, project):
         raise PermissionDenied(_("Only the lead party exports the dwellings of a project."))
+    if not can_start_dwelling_export(actor, project):
+        raise PermissionDenied(READ_ONLY)
     with transaction.atomic():
         Project.objects.select_for_update().filter(pk=project.pk).exists()
         running = Job.objects.filter(

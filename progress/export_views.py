@@ -13,7 +13,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from progress import dwelling_exports, exports, scopes
 from progress.figures import dashboard
-from progress.permissions import can_export_dwellings
+from progress.permissions import can_export_dwellings, can_start_dwelling_export
 from projects import selectors, workflow
 from projects.jobs import JobKind
 from projects.models import Job
@@ -96,6 +96,7 @@ def exports_page(request, slug):
                 (job, dwelling_exports.downloadable(job)) for job in _recent_jobs(request.user, project)
             ],
             "hours": dwelling_exports.expires_hours(),
+            "can_start": can_start_dwelling_export(request.user, project),
         },
     )
 

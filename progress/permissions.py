@@ -2,6 +2,8 @@
 
 - The figures (CSV, XLSX) and the monthly report: whoever may open the dashboard they come from
   (``progress.scopes``), seeing them as on the page (``Viewer``).
+- Background work (an XLSX export, a report made on demand) writes a job or a report: not for a
+  person who only reads (``starts_work``); they download the CSV and the reports already made.
 - The dwellings of a project as a file: the lead party only (``can_export_dwellings`` and its queryset
   twin ``projects_exportable_by``), not someone who only works in the field. Which columns it holds
   follows the base's rules for one dwelling, decided once for the whole project
@@ -12,8 +14,16 @@
 
 from django.db.models import QuerySet
 
-from projects.models import Project, Role, User
-from projects.permissions import FULL_VIEW_ROLES, is_platform_admin, project_roles, projects_led_by
+from projects.models import Project, Role, User, WorkRole
+from projects.permissions import FULL_VIEW_ROLES, does, is_platform_admin, project_roles, projects_led_by
+
+# The work roles that change something; a read-only person starts no work, not even a file.
+WORKING = (WorkRole.ADMINISTRATOR, WorkRole.COORDINATOR, WorkRole.PLANNER, WorkRole.COMMUNICATION)
+
+
+def starts_work(user: User) -> bool:
+    """Whether the person may start background work that writes (an export job, a report)."""
+    return is_platform_admin(user) or does(user, WORKING)
 
 
 def projects_exportable_by(user: User) -> QuerySet[Project]:
@@ -24,6 +34,17 @@ def projects_exportable_by(user: User) -> QuerySet[Project]:
 def can_export_dwellings(user: User, project: Project) -> bool:
     """The predicate twin of ``projects_exportable_by`` (from the person's cached roles: no query)."""
     return is_platform_admin(user) or Role.LEAD in project_roles(user).get(project.pk, set())
+
+
+def can_start_dwelling_export(user: User, project: Project) -> bool:
+    """The XLSX file of the dwellings, made as a job: the lead party, not someone who only reads."""
+    return can_export_dwellings(user, project) and starts_work(user)
+
+
+def can_make_reports(user: User) -> bool:
+    """A report made on demand, for the person's organisation, by someone who does not only read (the
+    caller checks that the person may open the dashboard)."""
+    return user.organisation_id is not None and starts_work(user)
 
 
 def _roles(user: User, project: Project) -> set[str]:

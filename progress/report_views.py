@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_POST
 from progress import reports, scopes
 from progress.export_views import SCOPE_TITLES
 from progress.models import MonthlyReport
+from progress.permissions import can_make_reports
 from projects.permissions import is_platform_admin
 
 Kind = MonthlyReport.Kind
@@ -57,7 +58,7 @@ def _list(request, kind: str, slug: str | None = None):
             "reports": _reports(request.user, kind, project),
             "make_url": make_url,
             "dashboard_url": dashboard_url,
-            "can_make": request.user.organisation_id is not None,
+            "can_make": can_make_reports(request.user),
             "admin": is_platform_admin(request.user),
         },
     )

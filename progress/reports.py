@@ -22,7 +22,7 @@ import logging
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Prefetch
@@ -36,10 +36,11 @@ from django.utils.translation import gettext_lazy
 from procurement.permissions import COST_ROLES
 from progress import presentation
 from progress.aggregates import Viewer
-from progress.cells import Suppressed
+from progress.cells import HIDDEN, Suppressed
 from progress.exports import sheets
 from progress.figures import Dashboard, dashboard
 from progress.models import MonthlyReport
+from progress.permissions import can_make_reports
 from progress.scopes import PROGRAMME_ROLES
 from projects.advisories import advise
 from projects.models import Organisation, Participation, Project, Role, SubTeam, User
@@ -50,6 +51,7 @@ logger = logging.getLogger(__name__)
 
 Kind = MonthlyReport.Kind
 ROLES_OF_KIND = {Kind.PROGRAMME: PROGRAMME_ROLES, Kind.MUNICIPALITY: {Role.MUNICIPALITY}}
+READ_ONLY = gettext_lazy("Your account reads only: a colleague who works in the project makes a report now.")
 # A request still being made after this long lost its task: asking again sends it again.
 PENDING_FOR = datetime.timedelta(minutes=15)
 
@@ -104,7 +106,7 @@ def organisation_viewer(organisation: Organisation, projects: list[Project]) -> 
 
 
 def _stored(value):
-    """A figure as JSON: a hidden count as its label ("< 10"), a date as ISO, an amount as a number."""
+    """A figure as JSON: a hidden value as its label ("< 10", "x"), a date as ISO, an amount as a number."""
     if isinstance(value, Suppressed):
         return str(value)
     if isinstance(value, datetime.date):
@@ -162,6 +164,8 @@ def _shown(key: str, value):
     """A stored figure as the report shows it."""
     if isinstance(value, str) and value.startswith("<"):
         return Suppressed(int(value.lstrip("< ")))
+    if value == HIDDEN:
+        return Suppressed(settings.PROGRESS_SMALL_CELL, small=False)
     if key == "forecast" and isinstance(value, str):
         return date_format(datetime.date.fromisoformat(value), "F Y")
     return value
@@ -183,6 +187,8 @@ def report_request(*, actor: User, kind: str, project: Project | None = None) ->
     organisation = actor.organisation
     if organisation is None:
         raise ValidationError(_("A report is made for an organisation, and your account belongs to none."))
+    if not can_make_reports(actor):
+        raise PermissionDenied(READ_ONLY)
     month = month_of(timezone.localdate())
     now = timezone.now()
     with transaction.atomic():

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from progress import export_views, views
+from progress import export_views, report_views, views
 
 app_name = "progress"
 
@@ -32,7 +32,13 @@ urlpatterns = [
         export_views.export_download,
         name="export-download",
     ),
+    # The monthly reports.
+    path("projects/<slug:slug>/reports/", report_views.project_reports, name="project-reports"),
+    path("projects/<slug:slug>/reports/make/", report_views.project_report_make, name="project-report-make"),
+    path("reports/<int:pk>/", report_views.report_file, name="report-file"),
     path("<slug:scope>/figures.csv", export_views.scope_figures, {"fmt": "csv"}, name="scope-csv"),
     path("<slug:scope>/figures.xlsx", export_views.scope_figures, {"fmt": "xlsx"}, name="scope-xlsx"),
+    path("<slug:scope>/reports/", report_views.scope_reports, name="scope-reports"),
+    path("<slug:scope>/reports/make/", report_views.scope_report_make, name="scope-report-make"),
     path("<slug:scope>/", views.scope_dashboard, name="scope"),
 ]

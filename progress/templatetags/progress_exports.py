@@ -1,5 +1,5 @@
-"""The dashboard's buttons for its files: the figures (CSV, XLSX) and, for the lead party on a project's
-dashboard, the dwellings."""
+"""The dashboard's buttons for its files: the figures (CSV, XLSX), the monthly reports and, for the lead
+party on a project's dashboard, the dwellings."""
 
 from django import template
 from django.urls import reverse
@@ -17,6 +17,7 @@ def export_buttons(context):
         urls = {
             "csv": reverse("progress:project-csv", args=[project.slug]),
             "xlsx": reverse("progress:project-xlsx", args=[project.slug]),
+            "reports": reverse("progress:project-reports", args=[project.slug]),
         }
         if can_export_dwellings(user, project):
             urls["dwellings"] = reverse("progress:dwelling-exports", args=[project.slug])
@@ -24,5 +25,6 @@ def export_buttons(context):
         urls = {
             "csv": reverse("progress:scope-csv", args=[kind]),
             "xlsx": reverse("progress:scope-xlsx", args=[kind]),
+            "reports": reverse("progress:scope-reports", args=[kind]),
         }
     return {"urls": urls}

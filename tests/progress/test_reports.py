@@ -183,13 +183,15 @@ def test_what_changed_since_the_last_report(world, django_capture_on_commit_call
 
 
 def test_a_small_change_is_hidden_from_who_sees_aggregates_only():
-    now = {"connected": 103, "total": 200, "pace": 2.5, "open_questions": "< 10"}
-    then = {"connected": 100, "total": 180, "pace": 2.0, "open_questions": 12}
+    now = {"connected": 103, "total": 200, "pace": 2.5, "open_questions": "< 10", "installed": "x"}
+    then = {"connected": 100, "total": 180, "pace": 2.0, "open_questions": 12, "installed": 30}
     aggregate = {row["key"]: row for row in reports.changes(now, then, Viewer(False, False, 10))}
     assert isinstance(aggregate["connected"]["difference"], Suppressed)
     assert aggregate["total"]["difference"] == 20 and aggregate["pace"]["difference"] == 0.5
     assert aggregate["open_questions"]["difference"] is None
     assert isinstance(aggregate["open_questions"]["now"], Suppressed)
+    assert str(aggregate["open_questions"]["now"]) == "< 10" and str(aggregate["installed"]["now"]) == "x"
+    assert aggregate["installed"]["difference"] is None
     exact = {row["key"]: row for row in reports.changes(now, then, Viewer(True, True, 10))}
     assert exact["connected"]["difference"] == 3
     first = reports.changes(now, None, Viewer(True, True, 10))
@@ -285,3 +287,21 @@ def test_a_person_without_an_organisation_gets_a_message_and_nothing_is_made(
     page = client.get(answer["Location"])
     assert page.status_code == 200 and 'id="make-report"' not in page.content.decode()
     assert list(page.context["messages"])
+
+
+def test_a_read_only_colleague_reads_the_reports_but_makes_none(
+    client, world, django_capture_on_commit_callbacks
+):
+    from tests.factories import UserFactory
+
+    reader = UserFactory(organisation=world["lead"].organisation, read_only=True)
+    answer = make(
+        client, reader, "project-report-make", "lindehof", capture=django_capture_on_commit_callbacks
+    )
+    assert answer.status_code == 403 and MonthlyReport.objects.count() == 0
+    make(client, world["lead"], "project-report-make", "lindehof", capture=django_capture_on_commit_callbacks)
+    report = MonthlyReport.objects.get()
+    client.force_login(reader)
+    page = client.get(reverse("progress:project-reports", args=["lindehof"])).content.decode()
+    assert 'id="make-report"' not in page and reverse("progress:report-file", args=[report.pk]) in page
+    assert client.get(reverse("progress:report-file", args=[report.pk])).status_code == 200
