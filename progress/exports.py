@@ -400,8 +400,8 @@ def figures_xlsx(board: Dashboard, target, *, title: str, per_project: bool = Tr
             (
                 _("Small groups"),
                 _(
-                    "You see aggregates only. A group of fewer than %(below)d dwellings, or a figure that "
-                    "would reveal one, shows as “< %(below)d”."
+                    "You see aggregates only. A group of fewer than %(below)d dwellings shows as "
+                    "“< %(below)d”; a figure hidden so that it cannot reveal such a group shows as “x”."
                 )
                 % {"below": board.viewer.below},
             )

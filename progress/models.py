@@ -19,7 +19,7 @@ class MonthlyReport(models.Model):
 
     class Status(models.TextChoices):
         PENDING = "pending", _("being made")
-        DONE = "done", _("made")
+        DONE = "done", _("ready")
         FAILED = "failed", _("failed")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)

@@ -21,7 +21,7 @@ class Migration(migrations.Migration):
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
                 ('kind', models.CharField(choices=[('project', 'project'), ('programme', 'programme'), ('municipality', 'municipality')], max_length=16, verbose_name='kind')),
                 ('month', models.DateField(help_text='The first day of the month.', verbose_name='month')),
-                ('status', models.CharField(choices=[('pending', 'being made'), ('done', 'made'), ('failed', 'failed')], default='pending', max_length=16, verbose_name='status')),
+                ('status', models.CharField(choices=[('pending', 'being made'), ('done', 'ready'), ('failed', 'failed')], default='pending', max_length=16, verbose_name='status')),
                 ('file', models.FileField(blank=True, upload_to='reports/%Y/%m/', verbose_name='file')),
                 ('figures', models.JSONField(blank=True, default=dict, verbose_name='key figures')),
                 ('requested_at', models.DateTimeField(blank=True, null=True, verbose_name='requested at')),
