@@ -418,3 +418,20 @@ def test_a_read_only_colleague_downloads_the_csv_but_starts_no_job(client, world
     assert 'id="xlsx-read-only"' in page and 'id="dwellings-xlsx"' not in page
     assert client.post(reverse("progress:dwellings-xlsx", args=["lindehof"])).status_code == 403
     assert not Job.objects.filter(kind=Job.Kind.DWELLING_EXPORT).exists()
+
+
+def test_an_export_whose_maker_no_longer_leads_fails_with_the_reason_and_writes_no_file(
+    world, django_capture_on_commit_callbacks
+):
+    from projects.models import Participation, Role
+
+    lead = world["lead"]
+    with django_capture_on_commit_callbacks() as callbacks:
+        job = dwelling_exports.export_start(actor=lead, project=world["beukenhof"])
+    Participation.objects.filter(
+        project=world["beukenhof"], organisation=lead.organisation, role=Role.LEAD
+    ).delete()
+    for callback in callbacks:
+        callback()
+    job.refresh_from_db()
+    assert job.status == Job.Status.FAILED and job.error and not job.output_file
