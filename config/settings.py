@@ -6,6 +6,7 @@ listed in the README ("Settings"); without ``SECRET_KEY`` and with DEBUG off it 
 """
 
 import datetime
+import re
 from pathlib import Path
 
 import environ
@@ -325,6 +326,11 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "projects.api_errors.exception_handler",
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
     "PAGE_SIZE": 50,
+    # Rate limits (projects/api_throttles.py), read at each request from API_RATE_USER and API_RATE_ANON.
+    "DEFAULT_THROTTLE_CLASSES": [
+        "projects.api_throttles.PersonRateThrottle",
+        "projects.api_throttles.AnonymousRateThrottle",
+    ],
 }
 # API tokens: each person makes and revokes their own (/account/tokens/); a token works this many days.
 # knox stores only a digest of the key; a deactivated person's tokens stop working.
@@ -335,6 +341,14 @@ KNOX_TOKEN_MODEL = "projects.ApiToken"
 # knox's own table is not made: its model is swapped for ours, and an empty table that refers to the people
 # would only stop the tests' flush of the people's table.
 MIGRATION_MODULES = {"knox": None}
+# The API's rate limits, counted in the cache (CACHE_URL: shared by all web processes): requests per person
+# (session and tokens together), and per address for requests without a person. "<n>/<s|min|h|day>";
+# empty: no limit. Over it the answer is 429 with Retry-After.
+API_RATE_USER = env.str("API_RATE_USER", default="300/min")
+API_RATE_ANON = env.str("API_RATE_ANON", default="60/min")
+for _rate_name, _rate in (("API_RATE_USER", API_RATE_USER), ("API_RATE_ANON", API_RATE_ANON)):
+    if _rate and not re.fullmatch(r"[1-9]\d*/(s|sec|m|min|h|hour|d|day)", _rate):
+        raise ImproperlyConfigured(f"{_rate_name} must look like 300/min (per s, min, h or day) or be empty.")
 REST_KNOX = {
     "TOKEN_MODEL": KNOX_TOKEN_MODEL,
     "TOKEN_TTL": datetime.timedelta(days=API_TOKEN_DAYS),

@@ -6,7 +6,9 @@
   ("transition" unless the view names another);
 - Django's ``ValidationError``: 400, per field where the service said which;
 - Django's ``PermissionDenied``: 403 with its reason;
-- an object that does not exist, or not for this user: 404.
+- an object that does not exist, or not for this user: 404;
+- a request without a person (no login, a wrong or expired token): counted against ``API_RATE_ANON``
+  (``projects.api_throttles``), 429 with ``Retry-After`` over the limit.
 
 A view that needs another shape (the survey's answers, nested) catches the error itself first.
 """
@@ -17,6 +19,7 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from rest_framework import exceptions, status
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from projects.api_throttles import AnonymousRateThrottle
 from projects.errors import Conflict, Refused
 
 
@@ -34,7 +37,13 @@ def validation_detail(exc: DjangoValidationError) -> dict:
 
 def exception_handler(exc, context):
     view = context.get("view")
-    if isinstance(exc, Conflict):
+    request = context.get("request")
+    nobody = isinstance(exc, (exceptions.NotAuthenticated, exceptions.AuthenticationFailed))
+    if nobody and request is not None:
+        throttle = AnonymousRateThrottle()
+        if not throttle.allow_request(request, view):
+            exc = exceptions.Throttled(throttle.wait())
+    elif isinstance(exc, Conflict):
         exc = ConflictError(str(exc))
     elif isinstance(exc, Refused):
         exc = exceptions.ValidationError({getattr(view, "refusal_field", "transition"): [str(exc)]})
