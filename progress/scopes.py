@@ -48,15 +48,20 @@ def role_ids(user, roles) -> list[int]:
     return [pid for pid, held in project_roles(user).items() if held & set(roles)]
 
 
+def _all_for_admin(user, ids) -> list[int]:
+    """Who runs the platform sees every project in each cross-project dashboard."""
+    return list(Project.objects.values_list("pk", flat=True)) if is_platform_admin(user) else ids
+
+
 def municipality_scope(user) -> tuple[list[Project], Viewer]:
-    projects = _projects(role_ids(user, {Role.MUNICIPALITY}))
+    projects = _projects(_all_for_admin(user, role_ids(user, {Role.MUNICIPALITY})))
     if not projects:
         raise Http404
     return projects, viewer_for(user, projects)
 
 
 def programme_scope(user) -> tuple[list[Project], Viewer]:
-    projects = _projects(role_ids(user, PROGRAMME_ROLES))
+    projects = _projects(_all_for_admin(user, role_ids(user, PROGRAMME_ROLES)))
     if not projects:
         raise Http404
     return projects, viewer_for(user, projects)
@@ -67,6 +72,8 @@ SCOPES = {"municipality": municipality_scope, "programme": programme_scope}
 
 def available(user) -> list[str]:
     """The cross-project dashboards this person has (for the menu)."""
+    if is_platform_admin(user):
+        return ["programme", "municipality"]
     roles = project_roles(user)
     held = set().union(*roles.values()) if roles else set()
     found = []

@@ -204,6 +204,17 @@ ROUTE_FILLS: dict[tuple[str, str], Fill] = {
     # The move "inform" of a registered home: it would succeed for the lead party's communication.
     ("projects:dwelling-move", "pk"): dwelling("registered"),
     ("projects:job", "job_id"): job("bulk_transition"),
+    ("progress:export-job", "job_id"): job("dwelling_export"),
+    ("progress:export-job-status", "job_id"): job("dwelling_export"),
+    ("progress:export-download", "job_id"): job("dwelling_export"),
+    ("progress:report-file", "pk"): Fill(lambda w: w.objects["monthly_report"].pk),
+    # A dashboard across projects: someone else's is their own (not scoped); both kinds are walked.
+    ("progress:scope-csv", "scope"): Fill(lambda w: "municipality", scoped=False),
+    ("progress:scope-xlsx", "scope"): Fill(lambda w: "programme", scoped=False),
+    ("progress:scope-reports", "scope"): Fill(lambda w: "municipality", scoped=False),
+    ("progress:scope-report-make", "scope"): Fill(lambda w: "programme", scoped=False),
+    ("progress:scope", "scope"): Fill(lambda w: "programme", scoped=False),
+    ("progress_api:scope", "scope"): Fill(lambda w: "municipality", scoped=False),
     ("projects:job-status", "job_id"): job("bulk_transition"),
     ("projects:imports:job", "job_id"): job("import"),
     ("projects:imports:job-status", "job_id"): job("import"),
@@ -699,6 +710,7 @@ FIELD_WORKER_OPENS = {
     "api-schema": "the API's description, for any logged-in person",
     "api-docs": "the API's documentation page, for any logged-in person",
     "tokens:list": "their own API tokens, which act only as far as they may themselves",
+    "progress:index": "sends them on to their project list: no dashboard for someone in the field",
 }
 # Routes that name a home but are refused to a field worker for the work before the home is looked up
 # (403 tells nothing about the home); every other route about a home answers them 404.
@@ -809,6 +821,8 @@ def _later_apps_models():
         r.MeetingReply,
         r.SoundingBoardMember,
         InstallationDay,
+        # Not progress's monthly reports: an outsider making the report of their own programme writes
+        # one legitimately (an empty POST); one of the walked world's project is refused by status.
     ]
 
 

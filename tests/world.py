@@ -352,6 +352,18 @@ def build_world(word: str = "Kwartelkoning") -> World:
             params={"scope": "project", "dwelling_ids": [dwellings["plan_ready"].pk]},
             result={"made": 1, "unchanged": 0, "failed": []},
         ),
+        # The lead party's dwellings as XLSX, made by the progress app (kept with an expiring link).
+        "dwelling_export": Job.objects.create(
+            project=project,
+            kind="dwelling_export",
+            created_by=coordinator,
+            status=Job.Status.DONE,
+            finished_at=timezone.now(),
+            total=1,
+            processed=1,
+            result={"rows": 1},
+            output_file=ContentFile(b"PK-not-a-real-workbook", name="woningen.xlsx"),
+        ),
         "area_planning": Job.objects.create(
             project=project,
             kind=Job.Kind.AREA_PLANNING,
@@ -592,7 +604,20 @@ def build_world(word: str = "Kwartelkoning") -> World:
         created_by=coordinator,
     )
 
+    from progress.models import MonthlyReport
+
+    monthly_report = MonthlyReport.objects.create(
+        kind=MonthlyReport.Kind.PROJECT,
+        project=project,
+        organisation=organisations["lead"],
+        month=timezone.localdate().replace(day=1),
+        status=MonthlyReport.Status.DONE,
+        made_at=timezone.now(),
+        file=ContentFile(b"%PDF-1.7 not a real report", name=f"voortgang-{word.lower()}.pdf"),
+    )
+
     objects = {
+        "monthly_report": monthly_report,
         "portal_code": portal_code,
         "meeting": meeting,
         "meeting_reply": MeetingReply.objects.create(
