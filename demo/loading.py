@@ -12,6 +12,7 @@ from demo.parties import PROJECTS, DemoError, parties_and_projects
 from demo.plans import PlanResult, plans_make
 from demo.portal import portal_demo
 from demo.procurement import procurement_demo
+from demo.progress import progress_demo
 from demo.today import subcontractor_work, surveyor_with_visits_today, technician_with_work
 from projects.models import Project, User
 
@@ -27,6 +28,7 @@ class DemoResult:
     packages: int = 0  # work packages made (on the first load)
     messages: int = 0  # messages to residents made (on the first load)
     resident_links: list[tuple[str, str]] = field(default_factory=list)  # new on every run
+    reports: int = 0  # monthly progress reports made on this run
     plans: PlanResult | None = None
 
     @property
@@ -94,6 +96,8 @@ def load_demo(
             result.plans = plans_make(processes=plan_processes, progress=plan_progress)
             # Planning the technician's installations makes new plan versions, after the first ones.
             technician_with_work()
+            # This month's progress reports, of the demo as it now stands (PDFs, like the plans).
+            result.reports = progress_demo()
 
         # Like the plan service after an approval: once the data is committed, which is at once when
         # the command runs on its own. Worker processes see only committed rows.

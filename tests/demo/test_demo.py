@@ -403,3 +403,21 @@ def test_the_printed_resident_links_open_their_homes(loaded, client):
         Question.objects.filter(status="open").exists()
         and Question.objects.filter(status="answered").exists()
     )
+
+
+def test_the_municipality_downloads_this_months_report(loaded, client, settings):
+    """The municipality only reads: the demo made this month's reports, as the first of the month does,
+    so there is one to download."""
+    from progress.models import MonthlyReport
+
+    settings.MEDIA_ROOT = loaded.media  # where the demo wrote its files
+    client.force_login(user("gemeente@demo.test"))
+    page = client.get(reverse("progress:scope-reports", args=["municipality"]))
+    (report,) = page.context["reports"]
+    assert report.status == MonthlyReport.Status.DONE and report.organisation.slug == "gemeente-amstelhoven"
+    answer = client.get(reverse("progress:report-file", args=[report.pk]))
+    assert answer.status_code == 200 and b"".join(answer.streaming_content).startswith(b"%PDF")
+    assert (
+        MonthlyReport.objects.filter(kind="project").count()
+        == Participation.objects.filter(role="lead").count()
+    )

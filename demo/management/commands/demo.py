@@ -99,6 +99,10 @@ class Command(BaseCommand):
             )
             for dwelling_id, reason in plans.failed:
                 self.stderr.write(f"  The plan of dwelling {dwelling_id} failed: {reason}")
+        if result.reports:
+            self.stdout.write(
+                f"Made this month's {result.reports} monthly progress reports (Progress, Monthly reports)."
+            )
         if not result.changed:
             self.stdout.write("Demo data already present; nothing added.")
         self.stdout.write("")
