@@ -11,7 +11,9 @@ municipality; an installer works in the big one. For each backend (PostgreSQL, t
     run through the database cursor, with the same small steps in Python (the percentiles of the lead
     times), nothing rendered. Goal: each page at most 2x its raw SQL.
 (3) the API's list of dwellings (its first page) in a project of 100 homes and in the big one: the
-    list must not grow with the project.
+    list must not grow with the project;
+(4) the lead party's dwellings as a streamed CSV, of 1,000 homes and of the big project: the time, and
+    the peak of the Python memory the request allocated (tracemalloc), which must stay flat.
 
 The median of ``--repeat`` runs counts. Run: ``scripts/with-services .venv/bin/python
 scripts/bench_dashboards.py`` (``--dwellings 20000`` for a quick run, ``--backends sqlite``,
@@ -30,6 +32,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import tracemalloc
 import warnings
 from pathlib import Path
 
@@ -297,10 +300,39 @@ class DashboardBench:
                 }
             )
             self.say(f"  API list, project of {count:,} homes: {seconds * 1000:,.0f} ms, {asked} queries")
+        streamed = []
+        for slug in ("klein", "groot"):
+            client = Client()
+            client.force_login(self.lead)
+            url = reverse("progress:dwellings-csv", args=[slug])
+
+            def consume(client=client, url=url):
+                answer = client.get(url)
+                assert answer.status_code == 200 and answer.streaming
+                size = lines = 0
+                for chunk in answer.streaming_content:
+                    size += len(chunk)
+                    lines += chunk.count(b"\n")
+                return size, lines
+
+            seconds, (size, lines) = _median_seconds(consume, min(self.repeat, 3))
+            tracemalloc.start()
+            consume()
+            _current, peak = tracemalloc.get_traced_memory()
+            tracemalloc.stop()
+            count = self.projects[slug].dwellings.count()
+            streamed.append(
+                {"project": count, "seconds": seconds, "bytes": size, "lines": lines, "peak": peak}
+            )
+            self.say(
+                f"  dwellings CSV, {count:,} homes: {seconds:,.1f} s, {size / 1e6:,.1f} MB, "
+                f"peak Python memory {peak / 1e6:,.1f} MB"
+            )
         return {
             "build": self.build_seconds,
             "dashboards": rows,
             "api": api,
+            "csv": streamed,
             "repeat": self.repeat,
             "dwellings": self.dwellings,
         }
@@ -539,6 +571,24 @@ def section(results: list[dict], args) -> str:
             lines.append(
                 f"| {result['database']} | {row['project']:,} homes | {row['seconds'] * 1000:,.1f} ms | "
                 f"{row['queries']} | {row['rows']} |"
+            )
+    lines += [
+        "",
+        "The lead party's dwellings as CSV (`/progress/projects/{slug}/exports/dwellings.csv`), streamed:",
+        "read through to the last byte as a browser downloads it; the peak of the Python memory the",
+        "request allocated meanwhile (`tracemalloc`, a run of its own) must not grow with the project.",
+        "The homes are read 2,000 at a time (`.iterator(chunk_size=2000)`, their people fetched per",
+        "chunk): the peak is two chunks' worth, reached with the second chunk and the same from there on,",
+        "so a project smaller than one chunk stays below it and any larger one reaches the same ceiling.",
+        "",
+        "| database | project | time | size | lines | peak memory |",
+        "|---|---|---|---|---|---|",
+    ]
+    for result in results:
+        for row in result.get("csv", []):
+            lines.append(
+                f"| {result['database']} | {row['project']:,} homes | {row['seconds']:,.1f} s | "
+                f"{row['bytes'] / 1e6:,.1f} MB | {row['lines']:,} | {row['peak'] / 1e6:,.1f} MB |"
             )
     lines += ["", f"Command as run: `{shlex.join(['scripts/bench_dashboards.py', *sys.argv[1:]])}`", END]
     return "\n".join(lines) + "\n"
