@@ -20,6 +20,14 @@ class _RateFromSettings:
     def get_rate(self) -> str | None:
         return getattr(settings, self.setting) or None
 
+    def wait(self) -> float:
+        """Seconds until the next request is let through. DRF gives none when more requests are counted
+        than the rate allows (the rate was lowered meanwhile): then until the oldest one leaves the window."""
+        seconds = super().wait()
+        if seconds is None:
+            seconds = self.duration - (self.now - self.history[-1]) if self.history else self.duration
+        return seconds
+
 
 class PersonRateThrottle(_RateFromSettings, throttling.SimpleRateThrottle):
     scope = "user"

@@ -60,6 +60,17 @@ def test_a_persons_tokens_and_session_share_one_count(rates, lead_user, advised_
     assert client.get(URL, HTTP_AUTHORIZATION=f"Token {key}").status_code == 429
 
 
+def test_a_lowered_rate_still_says_how_long_to_wait(settings, lead_user, advised_project, address):
+    settings.API_RATE_USER = "5/min"
+    client = Client(REMOTE_ADDR=address)
+    client.force_login(lead_user)
+    assert {client.get(URL).status_code for _ in range(5)} == {200}
+    settings.API_RATE_USER = "2/min"  # five counted, two allowed
+    refused = client.get(URL)
+    assert refused.status_code == 429
+    assert 0 < int(refused["Retry-After"]) <= 60
+
+
 def test_requests_without_a_person_are_limited_per_address(rates, lead_user, address):
     ApiToken.objects.create(user=lead_user, name="GIS")
     client = Client(REMOTE_ADDR=address)
