@@ -19,8 +19,8 @@ from communication.statuses import FAILED
 
 class MessageSerializer(serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    campaign = serializers.PrimaryKeyRelatedField(read_only=True)
-    person = serializers.PrimaryKeyRelatedField(source="contact", read_only=True)
+    campaign = serializers.PrimaryKeyRelatedField(read_only=True, allow_null=True)
+    person = serializers.PrimaryKeyRelatedField(source="contact", read_only=True, allow_null=True)
 
     class Meta:
         model = Message

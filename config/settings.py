@@ -363,6 +363,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Requests and answers described apart: an upload is a file (binary) in the request, not a URL.
+    "COMPONENT_SPLIT_REQUEST": True,
+    # The answers every operation may give besides its own: 400, 403, 404, 409, 429 (projects/api_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "projects.api_schema.document_error_responses",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "DwellingStateEnum": "projects.states.DwellingState",
         "MessageStatusEnum": "communication.models.MessageStatus",

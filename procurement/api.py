@@ -14,8 +14,8 @@ from procurement.models import WorkPackage
 
 class PackageSerializer(serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    installer = serializers.StringRelatedField()
-    agreement = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    installer = serializers.StringRelatedField(allow_null=True)
+    agreement = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
     size = serializers.IntegerField(read_only=True, help_text="Dwellings in the package.")
     dwellings = serializers.SerializerMethodField(help_text="The ids of the dwellings you see in it.")
 

@@ -215,7 +215,13 @@ class CompletionViewSet(viewsets.GenericViewSet):
             status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED,
         )
 
-    @extend_schema(request=None, responses={204: OpenApiResponse(description="Removed, or already gone")})
+    @extend_schema(
+        request=None,
+        responses={
+            204: OpenApiResponse(description="Removed, or already gone"),
+            400: OpenApiResponse(description="The checklist of this dwelling can no longer be changed"),
+        },
+    )
     def remove_photo(self, request, pk=None, client_id=None):
         """Remove a photo; 204 also when it is already gone."""
         dwelling = self.get_object()
@@ -227,7 +233,11 @@ class CompletionViewSet(viewsets.GenericViewSet):
 
     @extend_schema(
         request=ReportRequestSerializer,
-        responses={200: CompletionSerializer, 400: OpenApiResponse(description="What is missing")},
+        responses={
+            200: CompletionSerializer,
+            400: OpenApiResponse(description="What is missing"),
+            409: OpenApiResponse(description="The dwelling is reported installed already (another report)"),
+        },
     )
     def report(self, request, pk=None):
         """Report the dwelling installed. Refused with 400 and the list of what is missing until every
@@ -247,7 +257,13 @@ class CompletionViewSet(viewsets.GenericViewSet):
         response.data["next"] = reverse("installations:my-week")
         return response
 
-    @extend_schema(request=ReviewRequestSerializer, responses=CompletionSerializer)
+    @extend_schema(
+        request=ReviewRequestSerializer,
+        responses={
+            200: CompletionSerializer,
+            409: OpenApiResponse(description="The dwelling is not (or no longer) reported installed"),
+        },
+    )
     def review(self, request, pk=None):
         """The heat company confirms the connection (the set enters the register) or rejects the
         installation with a reason per item (the dwelling goes back to installation planned)."""

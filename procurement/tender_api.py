@@ -2,7 +2,7 @@
 bid and awards one; an invited installer sees the tender with its own bid only, and bids. A tender
 outside your view answers 404; a closed tender 409."""
 
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -21,7 +21,7 @@ class BidSerializer(serializers.ModelSerializer):
 
 class TenderSerializer(serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    agreement = serializers.SlugRelatedField(slug_field="reference", read_only=True)
+    agreement = serializers.SlugRelatedField(slug_field="reference", read_only=True, allow_null=True)
     bids = serializers.SerializerMethodField(help_text="Every bid for the lead party; an installer its own.")
 
     class Meta:
@@ -63,7 +63,13 @@ class TenderViewSet(viewsets.ReadOnlyModelViewSet):
             TenderSerializer(self.get_queryset().get(pk=pk), context=self.get_serializer_context()).data
         )
 
-    @extend_schema(request=BidRequestSerializer, responses=TenderSerializer)
+    @extend_schema(
+        request=BidRequestSerializer,
+        responses={
+            200: TenderSerializer,
+            409: OpenApiResponse(description="The tender is closed: past its deadline, awarded or cancelled"),
+        },
+    )
     @action(detail=True, methods=["post"])
     def bid(self, request, pk=None):
         """Bid, or change your bid, until the deadline (an invited installer's coordinator)."""
@@ -73,7 +79,13 @@ class TenderViewSet(viewsets.ReadOnlyModelViewSet):
         services.bid_submit(actor=request.user, tender_id=tender.pk, **payload.validated_data)
         return self._answer(tender.pk)
 
-    @extend_schema(request=AwardRequestSerializer, responses=TenderSerializer)
+    @extend_schema(
+        request=AwardRequestSerializer,
+        responses={
+            200: TenderSerializer,
+            409: OpenApiResponse(description="The tender is closed: awarded or cancelled"),
+        },
+    )
     @action(detail=True, methods=["post"])
     def award(self, request, pk=None):
         """Award a bid (lead party): an agreement for this project only, with the bid's prices as rates."""

@@ -79,6 +79,18 @@ class GovernanceSerializer(serializers.ModelSerializer):
         return request.build_absolute_uri(url) if request else url
 
 
+class GovernanceLogEntrySerializer(serializers.Serializer):
+    timestamp = serializers.DateTimeField()
+    actor = serializers.CharField(allow_null=True)
+    organisation = serializers.CharField(allow_null=True)
+    action = serializers.CharField()
+    object = serializers.CharField()
+    changes = serializers.DictField(
+        child=serializers.JSONField(),
+        help_text='Per field [old, new]; for members {"type": "m2m", "operation": ..., "objects": [...]}',
+    )
+
+
 class ProjectListSerializer(serializers.ModelSerializer):
     lead_parties = serializers.SerializerMethodField()
     advisory_count = serializers.SerializerMethodField()
@@ -154,11 +166,12 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(GovernanceSerializer(governance, context={"request": request}).data)
 
     @extend_schema(responses=AdvisorySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def advisories(self, request, slug=None):
         """The governance health check of the project, most severe first."""
         return Response(AdvisorySerializer(advise(self.get_object()), many=True).data)
 
+    @extend_schema(responses=GovernanceLogEntrySerializer(many=True))
     @action(detail=True, methods=["get"], url_path="governance-log")
     def governance_log(self, request, slug=None):
         """Every governance change: who, when, old and new value."""
@@ -205,9 +218,9 @@ class DwellingSerializer(serializers.ModelSerializer):
     """A dwelling as far as the viewer may see it: people and the care note only where allowed."""
 
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    housing_association = serializers.StringRelatedField()
-    installer = serializers.StringRelatedField()
-    technician = serializers.StringRelatedField()
+    housing_association = serializers.StringRelatedField(allow_null=True)
+    installer = serializers.StringRelatedField(allow_null=True)
+    technician = serializers.StringRelatedField(allow_null=True)
     contacts = serializers.SerializerMethodField()
     extra_care_note = serializers.SerializerMethodField()
 
@@ -363,7 +376,7 @@ class DwellingViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response(HistoryEntrySerializer(rows, many=True).data)
 
     @extend_schema(responses=TimelineEntrySerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def timeline(self, request, pk=None):
         """What happened to the dwelling, newest first; ``?public=1`` for the resident's view."""
         dwelling = self.get_object()

@@ -5,10 +5,14 @@ without harm: answers merge, works replace, photos and visits carry the device's
 and removing a photo that is already gone succeeds.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import exceptions, serializers, status, viewsets
@@ -25,6 +29,8 @@ from surveys.services import photo_add, photo_remove, survey_save_answers, visit
 from surveys.views import finish_message
 from surveys.works import survey_save_works
 
+# A visit finished offline is sent within this many days; an older time is a wrong clock.
+OFFLINE_DAYS = 60
 # The codes of surveys.photos' errors: they are about the uploaded file.
 PHOTO_ERROR_FIELDS = {"too_large": "image", "not_an_image": "image", "wrong_type": "image"}
 
@@ -216,7 +222,9 @@ class SurveyViewSet(viewsets.GenericViewSet):
         payload = AnswersRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         try:
-            survey_save_answers(actor=request.user, dwelling_id=dwelling.pk, answers=request.data["answers"])
+            survey_save_answers(
+                actor=request.user, dwelling_id=dwelling.pk, answers=payload.validated_data["answers"]
+            )
         except DjangoValidationError as exc:
             raise exceptions.ValidationError(_errors(exc, key="answers")) from exc
         return self._respond(dwelling)
@@ -227,7 +235,7 @@ class SurveyViewSet(viewsets.GenericViewSet):
         dwelling = self.get_object()
         payload = WorksRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
-        survey_save_works(actor=request.user, dwelling_id=dwelling.pk, works=request.data["works"])
+        survey_save_works(actor=request.user, dwelling_id=dwelling.pk, works=payload.validated_data["works"])
         return self._respond(dwelling)
 
     @extend_schema(
@@ -295,6 +303,21 @@ class SurveyViewSet(viewsets.GenericViewSet):
         payload = VisitRequestSerializer(data=request.data)
         payload.is_valid(raise_exception=True)
         data = dict(payload.validated_data)
+        # A device's clock can be wrong: a later time is taken as the arrival (surveys.services), a time
+        # longer ago than a device stays offline is refused.
+        oldest = timezone.now() - datetime.timedelta(days=OFFLINE_DAYS)
+        message = ngettext(
+            "This time lies more than %(days)d day back: check the device's clock.",
+            "This time lies more than %(days)d days back: check the device's clock.",
+            OFFLINE_DAYS,
+        ) % {"days": OFFLINE_DAYS}
+        too_early = {
+            moment: [message]
+            for moment in ("started_at", "finished_at")
+            if data.get(moment) is not None and data[moment] < oldest
+        }
+        if too_early:
+            raise exceptions.ValidationError(too_early)
         existed = Visit.objects.filter(client_id=data["client_id"]).exists()
         if not existed and data["outcome"] == VisitOutcome.COMPLETED:
             view = survey_view(user=request.user, dwelling=dwelling, survey=survey_with_photos(dwelling))

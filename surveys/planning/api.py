@@ -3,7 +3,7 @@ services as the pages."""
 
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import exceptions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -26,7 +26,9 @@ class SlotSerializer(serializers.ModelSerializer):
     project = serializers.SlugRelatedField(slug_field="slug", read_only=True)
     surveyor = SlotSurveyorSerializer(read_only=True)
     open = serializers.BooleanField(source="is_open", read_only=True, help_text="Not booked yet.")
-    dwelling = serializers.PrimaryKeyRelatedField(read_only=True, help_text="The dwelling it is booked for.")
+    dwelling = serializers.PrimaryKeyRelatedField(
+        read_only=True, allow_null=True, help_text="The dwelling it is booked for."
+    )
 
     class Meta:
         model = SurveySlot
@@ -80,7 +82,10 @@ class SlotViewSet(viewsets.ReadOnlyModelViewSet):
                 slots = slots.filter(dwelling__isnull=False)
         return slots.order_by("starts_at", "surveyor_id", "pk")
 
-    @extend_schema(request=SlotBookSerializer, responses=SlotSerializer)
+    @extend_schema(
+        request=SlotBookSerializer,
+        responses={200: SlotSerializer, 409: OpenApiResponse(description="Booked for another dwelling")},
+    )
     @action(detail=True, methods=["post"])
     def book(self, request, pk=None):
         """Book this slot for an informed dwelling: plans its survey at the slot's time with the slot's

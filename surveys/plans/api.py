@@ -92,15 +92,19 @@ class DwellingPlanRender(generics.GenericAPIView):
             "job": job.pk,
             "status": job.status,
             "finished": job.finished,
-            "plans": ConnectionPlanSerializer(
-                plan_list(user=request.user, dwelling=dwelling), many=True, context={"request": request}
-            ).data,
+            "plans": plan_list(user=request.user, dwelling=dwelling),
         }
-        return Response(RenderJobSerializer(data).data, status=status.HTTP_202_ACCEPTED)
+        return Response(
+            RenderJobSerializer(data, context={"request": request}).data, status=status.HTTP_202_ACCEPTED
+        )
 
 
 class PlanFile(generics.GenericAPIView):
     serializer_class = ConnectionPlanSerializer  # for the schema only; the answer is the PDF
+
+    def perform_content_negotiation(self, request, force=False):
+        # The answer is a PDF whatever the client accepts; errors are JSON.
+        return super().perform_content_negotiation(request, force=True)
 
     @extend_schema(
         responses={
@@ -108,10 +112,6 @@ class PlanFile(generics.GenericAPIView):
             404: OpenApiResponse(description="Not a plan you may open."),
         }
     )
-    def perform_content_negotiation(self, request, force=False):
-        # The answer is a PDF whatever the client accepts; errors are JSON.
-        return super().perform_content_negotiation(request, force=True)
-
     def get(self, request, pk):
         """The PDF of one version of a connection plan."""
         plan = plan_get(user=request.user, pk=pk)
