@@ -108,11 +108,12 @@ def board_data(board: Dashboard) -> dict:
     if board.costs is not None:
         data["costs"] = [
             {
+                # Amounts as decimal strings, as DRF's DecimalField gives them: no rounding by a float.
                 "project": row["project"].slug,
-                "budget": row["budget"],
-                "estimate": row["estimate"],
-                "actual": row["actual"],
-                "estimate_of_done": row["estimate_of_done"],
+                "budget": None if row["budget"] is None else str(row["budget"]),
+                "estimate": str(row["estimate"]),
+                "actual": str(row["actual"]),
+                "estimate_of_done": str(row["estimate_of_done"]),
             }
             for row in board.costs
         ]

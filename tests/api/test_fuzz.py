@@ -83,13 +83,7 @@ class KnownIssue:
     applies: Callable[[str], bool]  # on the failure's line: "<METHOD> <path> -> <status>: <what failed>"
 
 
-KNOWN_ISSUES: list[KnownIssue] = [
-    KnownIssue(
-        "progress/api.py: the costs' amounts are numbers in the answer, strings (decimal) in the schema",
-        ("lead",),
-        lambda kind: kind.startswith("GET /api/v1/progress/") and "ProgressCosts" in kind,
-    ),
-]
+KNOWN_ISSUES: list[KnownIssue] = []
 
 
 def _dwellings(*states: str) -> Callable[[World], list]:
