@@ -128,6 +128,14 @@ class ProjectDetailSerializer(ProjectListSerializer):
         return AdvisorySerializer(advise(project), many=True).data
 
 
+class ProjectUpdateSerializer(serializers.ModelSerializer):
+    """The facts of a project the lead party corrects; send only what changes."""
+
+    class Meta:
+        model = Project
+        fields = list(services.PROJECT_UPDATE_FIELDS)
+
+
 class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
     """Projects in which your organisation takes part. Any other project answers 404."""
 
@@ -138,6 +146,22 @@ class ProjectViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_serializer_class(self):
         return ProjectListSerializer if self.action == "list" else ProjectDetailSerializer
+
+    @extend_schema(request=ProjectUpdateSerializer, responses=ProjectDetailSerializer)
+    def partial_update(self, request, slug=None):
+        """Correct the project's facts (name, planned dwellings, threshold, dates, ...): a coordinator
+        of the lead party (403 for others); every change is on the project's change log. The project
+        page's form does the same through the same service."""
+        project = self.get_object()
+        if not can_edit_governance(request.user, project):
+            raise exceptions.PermissionDenied(
+                _("Only a coordinator of the lead party changes the facts of this project.")
+            )
+        payload = ProjectUpdateSerializer(project, data=request.data, partial=True)
+        payload.is_valid(raise_exception=True)
+        services.project_update(actor=request.user, project=project, **payload.validated_data)
+        project = self.get_queryset().get(pk=project.pk)
+        return Response(ProjectDetailSerializer(project, context={"request": request}).data)
 
     @extend_schema(request=GovernanceSerializer, responses=GovernanceSerializer)
     @action(detail=True, methods=["get", "patch"])

@@ -212,3 +212,46 @@ class TestApi:
         assert data["advisories"][0]["severity"] == "HIGH"
         log = client.get(f"/api/v1/projects/{advised_project.slug}/governance-log/").json()
         assert log["results"][0]["changes"] == {"responsibility_boundary": ["delivery_set", "facade"]}
+
+
+class TestProjectFactsApi:
+    url = "/api/v1/projects/{}/"
+
+    def test_lead_corrects_the_facts_and_the_change_is_logged(self, client, lead_user, advised_project):
+        client.force_login(lead_user)
+        response = client.patch(
+            self.url.format(advised_project.slug),
+            {"planned_dwellings": 130, "signup_threshold": 65},
+            content_type="application/json",
+        )
+        assert response.status_code == 200, response.json()
+        assert (response.json()["planned_dwellings"], response.json()["signup_threshold"]) == (130, 65)
+        advised_project.refresh_from_db()
+        assert advised_project.planned_dwellings == 130
+        assert LogEntry.objects.get_for_object(advised_project).filter(changes__icontains="planned_dwellings")
+
+    def test_bad_values_are_400_and_change_nothing(self, client, lead_user, advised_project):
+        client.force_login(lead_user)
+        before = (advised_project.name, advised_project.planned_dwellings)
+        bad = {"planned_dwellings": -4, "name": "Nieuw"}
+        response = client.patch(self.url.format(advised_project.slug), bad, content_type="application/json")
+        assert response.status_code == 400 and "planned_dwellings" in response.json()
+        # A target date before the start breaks the model's rule: 400 too.
+        late = {"target_date": "2000-01-01"}
+        assert (
+            client.patch(
+                self.url.format(advised_project.slug), late, content_type="application/json"
+            ).status_code
+            == 400
+        )
+        advised_project.refresh_from_db()
+        assert (advised_project.name, advised_project.planned_dwellings) == before
+
+    def test_other_parties_cannot_change_the_facts(self, client, advised_project, outsider_project):
+        client.force_login(member_of(advised_project, OrganisationKind.MUNICIPALITY, Role.MUNICIPALITY))
+        url = self.url.format(advised_project.slug)
+        assert client.patch(url, {"name": "X"}, content_type="application/json").status_code == 403
+        client.force_login(member_of(outsider_project, OrganisationKind.HEAT_COMPANY, Role.LEAD))
+        assert client.patch(url, {"name": "X"}, content_type="application/json").status_code == 404
+        advised_project.refresh_from_db()
+        assert advised_project.name != "X"
