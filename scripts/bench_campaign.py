@@ -702,16 +702,10 @@ def build_project(count: int):
 def _machine() -> dict:
     from importlib.metadata import version
 
+    from bench_common import cpu_name
     from django.db import connection
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_name()
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         database = f"PostgreSQL {cursor.fetchone()[0]}"

@@ -62,6 +62,20 @@ def stop_workers(processes: list[subprocess.Popen]) -> None:
             process.wait()
 
 
+def cpu_name() -> str:
+    """The processor's model name, as the benchmarks' documents report it."""
+    import platform
+
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return cpu
+
+
 def server_params() -> dict:
     from urllib.parse import urlsplit
 

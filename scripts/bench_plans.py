@@ -536,16 +536,10 @@ def _answers() -> dict:
 
 
 def _machine() -> dict:
+    from bench_common import cpu_name
     from django.db import connection
 
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+    cpu = cpu_name()
     with connection.cursor() as cursor:
         cursor.execute("SHOW server_version")
         database = f"PostgreSQL {cursor.fetchone()[0]}"
