@@ -37,6 +37,7 @@ from progress.permissions import can_export_dwellings, can_start_dwelling_export
 from projects import selectors
 from projects.jobs import JobLost, job_claim
 from projects.models import Contact, Dwelling, Job, Project, User
+from projects.services.register import REGISTER_FIELDS
 
 logger = logging.getLogger(__name__)
 
@@ -65,25 +66,8 @@ def _field(name: str) -> Column:
     return Column(name, field.verbose_name, lambda d: getattr(d, name))
 
 
-REGISTER = [
-    "postcode",
-    "house_number",
-    "house_letter",
-    "house_number_addition",
-    "street",
-    "city",
-    "bag_id",
-    "ownership",
-    "housing_association",
-    "owners_association",
-    "dwelling_type",
-    "build_year",
-    "energy_label",
-    "floor_area",
-    "listed_monument",
-    "cluster",
-    "extra_care",
-]
+# The register's fields as the register form has them; the care note only for who may read it.
+REGISTER = [name for name in REGISTER_FIELDS if name != "extra_care_note"]
 WAY = [
     "state",
     "state_reason",

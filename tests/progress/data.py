@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from projects.models import Dwelling, DwellingTransition, Ownership
 from projects.models.dwellings import DwellingType
+from projects.states import MAIN_PATH
 from projects.states import DwellingState as S
 from surveys.models import Visit
 
@@ -28,18 +29,7 @@ STATES = (
     + [S.ON_HOLD] * 2
     + [S.WITHDRAWN] * 1
 )
-ORDER = [
-    S.REGISTERED,
-    S.INFORMED,
-    S.SURVEY_PLANNED,
-    S.SURVEYED,
-    S.PLAN_READY,
-    S.AGREED,
-    S.ASSIGNED,
-    S.INSTALLATION_PLANNED,
-    S.INSTALLED,
-    S.CONNECTED,
-]
+ORDER = MAIN_PATH
 OWNERSHIPS = (
     [Ownership.OWNER_OCCUPIED] * 6 + [Ownership.PRIVATE_RENTAL] * 2 + [Ownership.HOUSING_ASSOCIATION] * 2
 )
